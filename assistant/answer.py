@@ -1,0 +1,300 @@
+"""Answer a question: route (calendar | search), build the prompt, stream, cite, ground-check."""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import numpy as np
+
+from assistant import grounding
+from assistant.config import RetrievalConfig
+from assistant.llm import NOT_FOUND, AnswerRequest, LlamaBackend
+from assistant.retrieve import Hit, Searcher, SearchFilter
+
+OnToken = Callable[[str], None]
+
+MAX_BLOCKS = 4  # sources shown to the model
+EVIDENCE_PER_BLOCK = 2  # sentences per source for the bundled base model
+MAX_SENTENCE_WORDS = 40
+
+_SENTENCE_SPLIT = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9\"'(\[])")
+# Text that talks to an AI rather than about the user's life. Kept searchable, never
+# offered to the model as evidence: indexed text is data, not instructions.
+_INJECTION = re.compile(
+    r"(ignore|disregard|forget)\s+(all\s+|any\s+)?(the\s+)?(previous|prior|above|earlier)\s+"
+    r"(instructions|prompts?|rules|messages)|you are now|system prompt|as an ai\b|"
+    r"new instructions|reply (only )?with|respond (only )?with",
+    re.IGNORECASE,
+)
+
+
+@dataclass(frozen=True)
+class Citation:
+    n: int
+    path: str
+    locator: str
+
+    def to_json(self) -> dict[str, Any]:
+        return {"n": self.n, "path": self.path, "locator": self.locator}
+
+
+@dataclass
+class Answer:
+    question: str
+    answer: str
+    route: str  # "search" | "calendar"
+    grounded: bool
+    citations: list[Citation] = field(default_factory=list)
+    hits: list[Hit] = field(default_factory=list)
+    events: list[Any] | None = None  # calendar Occurrences, on the calendar route
+    unsupported: list[str] = field(default_factory=list)
+
+    def to_json(self, tz: ZoneInfo) -> dict[str, Any]:
+        out: dict[str, Any] = {
+            "question": self.question,
+            "answer": self.answer,
+            "route": self.route,
+            "grounded": self.grounded,
+            "citations": [c.to_json() for c in self.citations],
+            "hits": [h.to_json(tz) for h in self.hits],
+        }
+        if self.events is not None:
+            out["events"] = [e.to_json(tz) for e in self.events]
+        return out
+
+
+@dataclass(frozen=True)
+class Block:
+    n: int
+    hit: Hit
+    evidence: tuple[str, ...]  # the sentences offered to the model
+    relevance: float  # the best of: chunk similarity, its best sentence's similarity
+
+
+def _units(text: str) -> list[str]:
+    units: list[str] = []
+    for line in text.splitlines():
+        if line.startswith("#"):  # a heading label, not a statement
+            continue
+        line = line.strip(" \t-*>")
+        if not line:
+            continue
+        for sentence in _SENTENCE_SPLIT.split(line):
+            words = sentence.split()
+            if len(words) < 3 and not any(ch.isdigit() for ch in sentence):
+                continue
+            units.append(" ".join(words[:MAX_SENTENCE_WORDS]))
+    return units
+
+
+def _label(hit: Hit, root: Path | None) -> str:
+    path = Path(hit.path)
+    if root is not None:
+        try:
+            path = path.relative_to(root)
+        except ValueError:
+            pass
+    title = f' "{hit.title}"' if hit.title else ""
+    return f"{hit.kind}{title} ({path} {hit.locator})"
+
+
+class Answerer:
+    """Turns a question into an Answer using a searcher and a language model."""
+
+    def __init__(
+        self,
+        searcher: Searcher,
+        llm: LlamaBackend,
+        tz: ZoneInfo,
+        now: datetime,
+        retrieval: RetrievalConfig,
+        root: Path | None = None,
+    ) -> None:
+        self.searcher = searcher
+        self.llm = llm
+        self.tz = tz
+        self.now = now
+        self.retrieval = retrieval
+        self.root = root
+
+    # -- routing -----------------------------------------------------------------------
+
+    def ask(self, question: str, k: int | None = None, on_token: OnToken | None = None) -> Answer:
+        question = question.strip()
+        calendar_answer = self._try_calendar(question)
+        if calendar_answer is not None:
+            return calendar_answer
+        return self.ask_search(question, k or self.retrieval.k, on_token)
+
+    def _try_calendar(self, question: str) -> Answer | None:
+        try:
+            from assistant import calendar
+        except ImportError:  # pragma: no cover - calendar support ships with the package
+            return None
+        cq = calendar.parse_calendar_question(question, self.now, self.tz)
+        if cq is None:
+            return None
+        result = calendar.answer_calendar_question(self.searcher.store, cq, self.tz)
+        return Answer(
+            question=question,
+            answer=result.text,
+            route="calendar",
+            grounded=True,
+            citations=[
+                Citation(n=i + 1, path=e.path, locator=f"uid:{e.uid}")
+                for i, e in enumerate(result.events)
+            ],
+            hits=[],
+            events=list(result.events),
+        )
+
+    def search_filter(self, question: str) -> tuple[SearchFilter, str]:
+        """A time filter from a time phrase in the question, and the question without it."""
+        try:
+            from assistant.timeparse import find_window
+        except ImportError:  # pragma: no cover
+            return SearchFilter(), question
+        found = find_window(question, self.now, self.tz)
+        if found is None:
+            return SearchFilter(), question
+        window, (a, b) = found
+        rest = (question[:a] + question[b:]).strip() or question
+        return SearchFilter(after=window.start, before=window.end), rest
+
+    # -- the search route ----------------------------------------------------------------
+
+    def ask_search(self, question: str, k: int, on_token: OnToken | None = None) -> Answer:
+        flt, query = self.search_filter(question)
+        hits = self.searcher.search(query, k, flt)
+        if not hits and not flt.empty:  # the time phrase may have been part of the topic
+            hits = self.searcher.search(question, k)
+        floor = self.retrieval.min_similarity
+        blocks = [b for b in self._blocks(question, hits) if b.relevance >= floor]
+        blocks = [Block(i + 1, b.hit, b.evidence, b.relevance) for i, b in enumerate(blocks)]
+        if not blocks:
+            return self._not_found(question, hits)
+        context = self._context(blocks)
+        request = AnswerRequest(
+            question=question, context=context, today=self.now.strftime("%A %d %B %Y")
+        )
+        if self.llm.chat_template:
+            stream = self.llm.stream(request)
+        else:
+            stream = self._constrained(request, blocks)
+        parts: list[str] = []
+        for token in stream:
+            parts.append(token)
+            if on_token is not None:
+                on_token(token)
+        text = "".join(parts).strip()
+        return self._verdict(question, text, blocks, hits)
+
+    def _blocks(self, question: str, hits: Sequence[Hit]) -> list[Block]:
+        hits = list(hits)[:MAX_BLOCKS]
+        per_hit = [[u for u in _units(h.text) if not _INJECTION.search(u)] for h in hits]
+        flat = [u for units in per_hit for u in units]
+        if not flat:
+            return []
+        vecs = self.searcher.embedder.encode([question, *flat])
+        sims = vecs[1:] @ vecs[0]
+        words = {w for w in re.findall(r"\w+", question.lower()) if len(w) > 2}
+        blocks: list[Block] = []
+        offset = 0
+        for hit, units in zip(hits, per_hit, strict=True):
+            scores = []
+            for i, unit in enumerate(units):
+                overlap = len(words & set(re.findall(r"\w+", unit.lower())))
+                scores.append(float(sims[offset + i]) + 0.05 * overlap)
+            unit_sims = sims[offset : offset + len(units)]
+            offset += len(units)
+            if not units:
+                continue
+            best = sorted(np.argsort(scores)[::-1][:EVIDENCE_PER_BLOCK])
+            evidence = tuple(units[i] for i in best)
+            relevance = max(hit.similarity, float(unit_sims.max()))
+            blocks.append(Block(len(blocks) + 1, hit, evidence, relevance))
+        return blocks
+
+    def _context(self, blocks: Sequence[Block]) -> str:
+        lines = []
+        for block in blocks:
+            lines.append(f"[{block.n}] {_label(block.hit, self.root)}")
+            if self.llm.chat_template:  # an instruct model reads the whole chunk
+                lines.append(block.hit.text.strip())
+            else:
+                lines.extend(block.evidence)
+        return "\n".join(lines)
+
+    def _constrained(self, request: AnswerRequest, blocks: Sequence[Block]) -> Any:
+        """A base model may only copy (a prefix of) an evidence sentence, then cite it."""
+        from assistant.llm import completion_prompt
+
+        rules = []
+        alternatives = ['"' + NOT_FOUND + '"']
+        for block in blocks:
+            for j, sentence in enumerate(block.evidence):
+                name = f"s{block.n}x{j}"
+                words = sentence.split(" ")
+                tail = ""
+                for word in reversed(words[1:]):
+                    inner = f" {tail}" if tail else ""
+                    tail = f'(" " {_lit(word)}{inner})?'
+                rules.append(
+                    f'{name} ::= {_lit(words[0])} {tail} " [{block.n}]"'.replace("  ", " ")
+                )
+                alternatives.append(name)
+        grammar = 'root ::= " " (' + " | ".join(alternatives) + ")\n" + "\n".join(rules)
+        return self.llm.complete_stream_with_grammar(completion_prompt(request), grammar)
+
+    def _verdict(
+        self, question: str, text: str, blocks: Sequence[Block], hits: list[Hit]
+    ) -> Answer:
+        if not text or text.strip().upper().startswith(NOT_FOUND):
+            return self._not_found(question, hits)
+        sources = [b.hit.text for b in blocks] + [b.hit.title or "" for b in blocks]
+        missing = grounding.unsupported(text, sources)
+        if missing:
+            answer = self._not_found(question, hits)
+            answer.unsupported = missing
+            return answer
+        cited = [n for n in grounding.citations(text) if 1 <= n <= len(blocks)]
+        if not cited:
+            cited = [self._best_block(text, blocks)]
+            text = f"{text.rstrip()} [{cited[0]}]"
+        by_n = {b.n: b for b in blocks}
+        return Answer(
+            question=question,
+            answer=text,
+            route="search",
+            grounded=True,
+            citations=[Citation(n, by_n[n].hit.path, by_n[n].hit.locator) for n in cited],
+            hits=hits,
+        )
+
+    @staticmethod
+    def _best_block(text: str, blocks: Sequence[Block]) -> int:
+        words = set(re.findall(r"\w+", text.lower()))
+        scored = [(len(words & set(re.findall(r"\w+", b.hit.text.lower()))), -b.n) for b in blocks]
+        return -max(scored)[1]
+
+    def _not_found(self, question: str, hits: list[Hit]) -> Answer:
+        lines = ["I could not find that in your data."]
+        if hits:
+            lines.append("The closest sources are:")
+            for hit in hits[:3]:
+                lines.append(f"- {_label(hit, self.root)}")
+        return Answer(
+            question=question, answer="\n".join(lines), route="search", grounded=False, hits=hits
+        )
+
+
+def _lit(word: str) -> str:
+    """A GBNF string literal."""
+    return json.dumps(word, ensure_ascii=False)

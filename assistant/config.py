@@ -1,0 +1,256 @@
+"""Load and validate config.toml into frozen dataclasses; errors name the key."""
+
+from __future__ import annotations
+
+import os
+import sys
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from assistant.errors import ConfigError
+
+SOURCE_KINDS = ("notes", "calendar", "messages", "auto")
+CONFIG_ENV = "ASSISTANT_CONFIG"
+
+
+@dataclass(frozen=True)
+class StoreConfig:
+    path: Path
+
+
+@dataclass(frozen=True)
+class SourceConfig:
+    path: Path
+    kind: str = "auto"
+
+
+@dataclass(frozen=True)
+class EmbeddingConfig:
+    model: str = "bundled"
+    batch_size: int = 64
+
+
+@dataclass(frozen=True)
+class LLMConfig:
+    model: str = "bundled"
+    threads: int = 0  # 0 = the machine's physical cores
+    context: int = 4096
+    max_tokens: int = 160
+    temperature: float = 0.0
+
+
+@dataclass(frozen=True)
+class RetrievalConfig:
+    k: int = 5
+    min_similarity: float = 0.40  # below this, no source is "relevant" to the question
+
+
+@dataclass(frozen=True)
+class Config:
+    timezone: str
+    store: StoreConfig
+    sources: tuple[SourceConfig, ...]
+    embedding: EmbeddingConfig = field(default_factory=EmbeddingConfig)
+    llm: LLMConfig = field(default_factory=LLMConfig)
+    retrieval: RetrievalConfig = field(default_factory=RetrievalConfig)
+    path: Path | None = None  # the file this came from, if any
+
+    @property
+    def tz(self) -> ZoneInfo:
+        return resolve_timezone(self.timezone)
+
+
+def resolve_timezone(name: str) -> ZoneInfo:
+    """The IANA zone ``name``, or the system's zone when ``name`` is empty."""
+    if name:
+        return ZoneInfo(name)
+    env = os.environ.get("TZ", "").lstrip(":")
+    if env:
+        try:
+            return ZoneInfo(env)
+        except (ZoneInfoNotFoundError, ValueError):
+            pass
+    try:
+        target = os.path.realpath("/etc/localtime")
+        marker = "/zoneinfo/"
+        if marker in target:
+            return ZoneInfo(target.split(marker, 1)[1])
+    except (OSError, ZoneInfoNotFoundError, ValueError):
+        pass
+    return ZoneInfo("UTC")
+
+
+def user_config_dir() -> Path:
+    if sys.platform == "darwin":
+        return Path.home() / "Library" / "Application Support" / "assistant"
+    base = os.environ.get("XDG_CONFIG_HOME") or str(Path.home() / ".config")
+    return Path(base) / "assistant"
+
+
+def user_data_dir() -> Path:
+    if sys.platform == "darwin":
+        return Path.home() / "Library" / "Application Support" / "assistant"
+    base = os.environ.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
+    return Path(base) / "assistant"
+
+
+def find_config(explicit: Path | None = None) -> Path | None:
+    """--config PATH, else $ASSISTANT_CONFIG, else ./config.toml, else the user config dir."""
+    if explicit is not None:
+        if not explicit.is_file():
+            raise ConfigError(f"config file not found: {explicit}")
+        return explicit
+    env = os.environ.get(CONFIG_ENV)
+    if env:
+        p = Path(env).expanduser()
+        if not p.is_file():
+            raise ConfigError(f"{CONFIG_ENV} points at a missing file: {p}")
+        return p
+    for candidate in (Path.cwd() / "config.toml", user_config_dir() / "config.toml"):
+        if candidate.is_file():
+            return candidate
+    return None
+
+
+def load_config(explicit: Path | None = None) -> Config:
+    path = find_config(explicit)
+    if path is None:
+        # No file anywhere: a usable empty configuration in the user's data dir.
+        return Config(
+            timezone="",
+            store=StoreConfig(path=user_data_dir() / "assistant.db"),
+            sources=(),
+        )
+    try:
+        raw = tomllib.loads(path.read_text(encoding="utf-8"))
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{path}: not valid TOML ({exc})") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"{path}: cannot read ({exc})") from None
+    return parse_config(raw, base=path.parent.resolve(), origin=path)
+
+
+# --- validation --------------------------------------------------------------
+
+_SECTIONS: dict[str, dict[str, type | tuple[type, ...]]] = {
+    "store": {"path": str},
+    "sources": {"path": str, "kind": str},
+    "embedding": {"model": str, "batch_size": int},
+    "llm": {
+        "model": str,
+        "threads": int,
+        "context": int,
+        "max_tokens": int,
+        "temperature": (int, float),
+    },
+    "retrieval": {"k": int, "min_similarity": (int, float)},
+}
+_TOP = {"timezone": str}
+
+
+def _check_table(
+    table: dict[str, Any], schema: dict[str, Any], prefix: str, origin: Path | None
+) -> None:
+    where = f"{origin}: " if origin else ""
+    for key, value in table.items():
+        name = f"{prefix}{key}"
+        if key not in schema:
+            raise ConfigError(f"{where}unknown key '{name}'")
+        expected = schema[key]
+        # bool is an int in Python; a user writing `threads = true` made a mistake.
+        if isinstance(value, bool) or not isinstance(value, expected):
+            want = expected.__name__ if isinstance(expected, type) else "number"
+            want = {"str": "a string", "int": "an integer"}.get(want, f"a {want}")
+            raise ConfigError(f"{where}key '{name}' must be {want}, got {value!r}")
+
+
+def _resolve(base: Path, value: str) -> Path:
+    p = Path(value).expanduser()
+    return p if p.is_absolute() else (base / p)
+
+
+def parse_config(raw: dict[str, Any], base: Path, origin: Path | None = None) -> Config:
+    """Validate a decoded TOML table. Relative paths resolve against ``base``."""
+    where = f"{origin}: " if origin else ""
+    for key, value in raw.items():
+        if key in _TOP:
+            _check_table({key: value}, _TOP, "", origin)
+        elif key == "sources":
+            if not isinstance(value, list) or not all(isinstance(s, dict) for s in value):
+                raise ConfigError(f"{where}key 'sources' must be a list of [[sources]] tables")
+        elif key in _SECTIONS:
+            if not isinstance(value, dict):
+                raise ConfigError(f"{where}key '{key}' must be a [{key}] table")
+        else:
+            raise ConfigError(f"{where}unknown key '{key}'")
+
+    timezone = raw.get("timezone", "")
+    try:
+        resolve_timezone(timezone)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ConfigError(f"{where}key 'timezone': unknown time zone {timezone!r}") from None
+
+    store_raw = raw.get("store", {})
+    _check_table(store_raw, _SECTIONS["store"], "store.", origin)
+    store = StoreConfig(path=_resolve(base, store_raw.get("path", "index/assistant.db")))
+
+    sources: list[SourceConfig] = []
+    for i, src in enumerate(raw.get("sources", [])):
+        prefix = f"sources[{i}]."
+        _check_table(src, _SECTIONS["sources"], prefix, origin)
+        if "path" not in src:
+            raise ConfigError(f"{where}key '{prefix}path' is missing")
+        kind = src.get("kind", "auto")
+        if kind not in SOURCE_KINDS:
+            raise ConfigError(
+                f"{where}key '{prefix}kind' must be one of {', '.join(SOURCE_KINDS)}, got {kind!r}"
+            )
+        path = _resolve(base, src["path"])
+        if not path.exists():
+            raise ConfigError(f"{where}key '{prefix}path': folder not found: {path}")
+        sources.append(SourceConfig(path=path.resolve(), kind=kind))
+
+    emb_raw = raw.get("embedding", {})
+    _check_table(emb_raw, _SECTIONS["embedding"], "embedding.", origin)
+    emb_model = emb_raw.get("model", "bundled")
+    if emb_model != "bundled":
+        emb_model = str(_resolve(base, emb_model))
+    embedding = EmbeddingConfig(model=emb_model, batch_size=emb_raw.get("batch_size", 64))
+    if embedding.batch_size < 1:
+        raise ConfigError(f"{where}key 'embedding.batch_size' must be at least 1")
+
+    llm_raw = raw.get("llm", {})
+    _check_table(llm_raw, _SECTIONS["llm"], "llm.", origin)
+    llm_model = llm_raw.get("model", "bundled")
+    if llm_model != "bundled":
+        llm_model = str(_resolve(base, llm_model))
+    llm = LLMConfig(
+        model=llm_model,
+        threads=llm_raw.get("threads", 0),
+        context=llm_raw.get("context", 4096),
+        max_tokens=llm_raw.get("max_tokens", 160),
+        temperature=float(llm_raw.get("temperature", 0.0)),
+    )
+    if llm.threads < 0:
+        raise ConfigError(f"{where}key 'llm.threads' must be 0 (auto) or more")
+
+    ret_raw = raw.get("retrieval", {})
+    _check_table(ret_raw, _SECTIONS["retrieval"], "retrieval.", origin)
+    retrieval = RetrievalConfig(
+        k=ret_raw.get("k", 5), min_similarity=float(ret_raw.get("min_similarity", 0.40))
+    )
+    if retrieval.k < 1:
+        raise ConfigError(f"{where}key 'retrieval.k' must be at least 1")
+
+    return Config(
+        timezone=timezone,
+        store=store,
+        sources=tuple(sources),
+        embedding=embedding,
+        llm=llm,
+        retrieval=retrieval,
+        path=origin,
+    )

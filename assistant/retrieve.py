@@ -1,0 +1,348 @@
+"""Hybrid search: exact dense scan over in-memory vectors + FTS5 BM25, fused by RRF."""
+
+from __future__ import annotations
+
+import re
+import threading
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import numpy as np
+
+from assistant.embed import Embedder
+from assistant.store import Store, to_epoch
+
+KINDS = ("note", "event", "message", "email")
+RRF_K = 60
+CANDIDATES = 50  # per ranker, before fusion
+
+_WORD = re.compile(r"\w+", re.UNICODE)
+_STOPWORDS = frozenset(
+    [
+        "a",
+        "an",
+        "and",
+        "are",
+        "as",
+        "at",
+        "be",
+        "but",
+        "by",
+        "can",
+        "could",
+        "did",
+        "do",
+        "does",
+        "for",
+        "from",
+        "had",
+        "has",
+        "have",
+        "how",
+        "i",
+        "if",
+        "in",
+        "into",
+        "is",
+        "it",
+        "its",
+        "me",
+        "my",
+        "of",
+        "on",
+        "or",
+        "our",
+        "so",
+        "than",
+        "that",
+        "the",
+        "their",
+        "them",
+        "then",
+        "there",
+        "these",
+        "they",
+        "this",
+        "to",
+        "was",
+        "we",
+        "were",
+        "what",
+        "when",
+        "where",
+        "which",
+        "who",
+        "whom",
+        "why",
+        "will",
+        "with",
+        "would",
+        "you",
+        "your",
+        "about",
+        "any",
+        "all",
+        "am",
+        "been",
+        "being",
+        "both",
+        "each",
+        "few",
+        "more",
+        "most",
+        "other",
+        "some",
+        "such",
+        "only",
+        "own",
+        "same",
+        "too",
+        "very",
+        "just",
+        "don",
+        "should",
+        "now",
+        "tell",
+        "give",
+        "show",
+        "find",
+        "know",
+        "did",
+        "does",
+        "doing",
+        "get",
+        "got",
+        "last",
+        "next",
+    ]
+)
+
+
+@dataclass(frozen=True)
+class SearchFilter:
+    kinds: tuple[str, ...] | None = None
+    after: datetime | None = None  # chunks whose time span ends at or after this
+    before: datetime | None = None  # ... and starts before this
+    senders: tuple[str, ...] | None = None  # case-insensitive substring of a sender
+
+    @property
+    def empty(self) -> bool:
+        return not (self.kinds or self.after or self.before or self.senders)
+
+
+@dataclass(frozen=True)
+class Hit:
+    rank: int
+    score: float
+    kind: str
+    path: str
+    title: str | None
+    text: str
+    locator: str
+    time: datetime | None
+    chunk_id: int
+    similarity: float  # cosine similarity of the query and this chunk
+    senders: tuple[str, ...] = ()
+
+    def to_json(self, tz: ZoneInfo) -> dict[str, Any]:
+        return {
+            "rank": self.rank,
+            "score": round(self.score, 6),
+            "kind": self.kind,
+            "path": self.path,
+            "title": self.title,
+            "text": self.text,
+            "locator": self.locator,
+            "time": self.time.astimezone(tz).isoformat() if self.time else None,
+        }
+
+
+class VectorIndex:
+    """Every chunk vector in one float32 matrix: an exact scan as fast as numpy itself.
+
+    Reloaded when the store's generation counter moves (another process indexed).
+    """
+
+    def __init__(self) -> None:
+        self.generation = -1
+        self.ids = np.zeros(0, dtype=np.int64)
+        self.matrix = np.zeros((0, 0), dtype=np.float32)
+        self.kinds = np.zeros(0, dtype=np.int8)
+        self.start = np.zeros(0, dtype=np.float64)
+        self.end = np.zeros(0, dtype=np.float64)
+        self.senders: list[str] = []
+        self.row_of: dict[int, int] = {}
+        self._lock = threading.Lock()
+
+    def refresh(self, store: Store) -> None:
+        generation = store.generation()
+        if generation == self.generation:
+            return
+        with self._lock:
+            if generation == self.generation:
+                return
+            if not store.has_vectors():
+                self.generation = generation
+                return
+            rows = store.db.execute(
+                "SELECT c.id, v.embedding, c.kind, c.time, c.time_end, c.senders "
+                "FROM chunks c JOIN chunk_vecs v ON v.chunk_id = c.id ORDER BY c.id"
+            ).fetchall()
+            n = len(rows)
+            dim = int(store.get_meta("embedding_dim") or 0)
+            matrix = np.empty((n, dim), dtype=np.float32)
+            ids = np.empty(n, dtype=np.int64)
+            kinds = np.empty(n, dtype=np.int8)
+            start = np.full(n, np.nan)
+            end = np.full(n, np.nan)
+            senders: list[str] = []
+            for i, (cid, blob, kind, t0, t1, snd) in enumerate(rows):
+                ids[i] = cid
+                matrix[i] = np.frombuffer(blob, dtype=np.float32)
+                kinds[i] = KINDS.index(kind) if kind in KINDS else -1
+                if t0 is not None:
+                    start[i] = t0
+                    end[i] = t1 if t1 is not None else t0
+                senders.append((snd or "").lower())
+            self.ids, self.matrix, self.kinds = ids, matrix, kinds
+            self.start, self.end, self.senders = start, end, senders
+            self.row_of = {int(c): i for i, c in enumerate(ids)}
+            self.generation = generation
+
+    def mask(self, flt: SearchFilter) -> np.ndarray | None:
+        if flt.empty:
+            return None
+        keep = np.ones(len(self.ids), dtype=bool)
+        if flt.kinds:
+            keep &= np.isin(self.kinds, [KINDS.index(k) for k in flt.kinds if k in KINDS])
+        if flt.after is not None:
+            with np.errstate(invalid="ignore"):
+                keep &= self.end >= to_epoch(flt.after)
+        if flt.before is not None:
+            with np.errstate(invalid="ignore"):
+                keep &= self.start < to_epoch(flt.before)
+        if flt.senders:
+            wanted = [s.lower() for s in flt.senders]
+            keep &= np.array([any(w in s for w in wanted) for s in self.senders], dtype=bool)
+        return keep
+
+    def scores(self, query: np.ndarray) -> np.ndarray:
+        return self.matrix @ query if len(self.ids) else np.zeros(0, dtype=np.float32)
+
+    def top(self, query: np.ndarray, n: int, flt: SearchFilter) -> list[tuple[int, float]]:
+        sims = self.scores(query)
+        keep = self.mask(flt)
+        if keep is not None:
+            sims = np.where(keep, sims, -np.inf)
+        n = min(n, len(sims))
+        if n == 0:
+            return []
+        part = np.argpartition(-sims, n - 1)[:n]
+        order = part[np.argsort(-sims[part])]
+        return [(int(self.ids[i]), float(sims[i])) for i in order if np.isfinite(sims[i])]
+
+
+def fts_query(text: str) -> str | None:
+    """An FTS5 OR-query of the meaningful words, each quoted (no operator injection)."""
+    words = [w for w in _WORD.findall(text.lower()) if w not in _STOPWORDS and len(w) > 1]
+    words = list(dict.fromkeys(words))
+    if not words:
+        words = list(dict.fromkeys(w for w in _WORD.findall(text.lower())))
+    if not words:
+        return None
+    return " OR ".join(f'"{w}"' for w in words[:32])
+
+
+class Searcher:
+    """Hybrid retrieval over one store with one embedder."""
+
+    def __init__(self, store: Store, embedder: Embedder) -> None:
+        self.store = store
+        self.embedder = embedder
+        self.vectors = VectorIndex()
+
+    def dense(self, query_vec: np.ndarray, n: int, flt: SearchFilter) -> list[tuple[int, float]]:
+        self.vectors.refresh(self.store)
+        return self.vectors.top(query_vec, n, flt)
+
+    def keyword(self, query: str, n: int, flt: SearchFilter) -> list[int]:
+        match = fts_query(query)
+        if match is None:
+            return []
+        where, args = ["chunks_fts MATCH ?"], [match]
+        if flt.kinds:
+            where.append(f"c.kind IN ({','.join('?' * len(flt.kinds))})")
+            args.extend(flt.kinds)
+        if flt.after is not None:
+            where.append("coalesce(c.time_end, c.time) >= ?")
+            args.append(to_epoch(flt.after))
+        if flt.before is not None:
+            where.append("c.time < ?")
+            args.append(to_epoch(flt.before))
+        if flt.senders:
+            where.append("(" + " OR ".join("lower(c.senders) LIKE ?" for _ in flt.senders) + ")")
+            args.extend(f"%{s.lower()}%" for s in flt.senders)
+        sql = (
+            "SELECT c.id FROM chunks_fts JOIN chunks c ON c.id = chunks_fts.rowid "
+            f"WHERE {' AND '.join(where)} ORDER BY bm25(chunks_fts, 2.0, 1.0, 0.5) LIMIT ?"
+        )
+        return [row[0] for row in self.store.db.execute(sql, (*args, n))]
+
+    def search(
+        self,
+        query: str,
+        k: int = 5,
+        flt: SearchFilter | None = None,
+        *,
+        mode: str = "hybrid",  # "hybrid" | "dense" | "keyword"
+    ) -> list[Hit]:
+        flt = flt or SearchFilter()
+        qvec = self.embedder.encode_query(query)
+        fused: dict[int, float] = {}
+        if mode in ("hybrid", "dense"):
+            for rank, (cid, _) in enumerate(self.dense(qvec, CANDIDATES, flt)):
+                fused[cid] = fused.get(cid, 0.0) + 1.0 / (RRF_K + rank + 1)
+        if mode in ("hybrid", "keyword"):
+            for rank, cid in enumerate(self.keyword(query, CANDIDATES, flt)):
+                fused[cid] = fused.get(cid, 0.0) + 1.0 / (RRF_K + rank + 1)
+        best = sorted(fused.items(), key=lambda kv: -kv[1])[:k]
+        return self._hits(best, qvec)
+
+    def _hits(self, ranked: list[tuple[int, float]], qvec: np.ndarray) -> list[Hit]:
+        if not ranked:
+            return []
+        ids = [cid for cid, _ in ranked]
+        rows = {
+            row[0]: row
+            for row in self.store.db.execute(
+                "SELECT c.id, c.kind, d.path, c.title, c.text, c.locator, c.time, c.senders "
+                f"FROM chunks c JOIN documents d ON d.id = c.doc_id "
+                f"WHERE c.id IN ({','.join('?' * len(ids))})",
+                ids,
+            )
+        }
+        hits = []
+        for cid, score in ranked:
+            row = rows.get(cid)
+            if row is None:  # deleted between the ranking and this read
+                continue
+            r = self.vectors.row_of.get(cid)
+            sim = float(self.vectors.matrix[r] @ qvec) if r is not None else 0.0
+            hits.append(
+                Hit(
+                    rank=len(hits) + 1,
+                    score=score,
+                    kind=row[1],
+                    path=row[2],
+                    title=row[3],
+                    text=row[4],
+                    locator=row[5],
+                    time=datetime.fromtimestamp(row[6], UTC) if row[6] is not None else None,
+                    chunk_id=cid,
+                    similarity=sim,
+                    senders=tuple(s for s in (row[7] or "").split("\n") if s),
+                )
+            )
+        return hits

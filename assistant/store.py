@@ -1,0 +1,524 @@
+"""The one SQLite file: connection (extension loading), schema + migrations, writes."""
+
+from __future__ import annotations
+
+import importlib
+import json
+import os
+import re
+import time
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+import numpy as np
+
+from assistant.errors import StoreError
+from assistant.records import Chunk, Event
+
+# Modules tried in order: each is a drop-in for sqlite3 that may load extensions.
+SQLITE_MODULES = ("sqlean", "pysqlite3.dbapi2", "sqlite3")
+
+
+def _load_module(name: str) -> ModuleType | None:
+    try:
+        return importlib.import_module(name)
+    except ImportError:
+        return None
+
+
+def pick_sqlite_module(candidates: Sequence[str] = SQLITE_MODULES) -> ModuleType:
+    """The first SQLite module that can load the sqlite-vec extension."""
+    import sqlite_vec
+
+    tried: list[str] = []
+    for name in candidates:
+        mod = _load_module(name)
+        if mod is None:
+            tried.append(f"{name} (not installed)")
+            continue
+        try:
+            conn = mod.connect(":memory:")
+            conn.enable_load_extension(True)
+            sqlite_vec.load(conn)
+            conn.enable_load_extension(False)
+            conn.close()
+            return mod
+        except Exception as exc:  # noqa: BLE001 - any failure means "cannot use this one"
+            tried.append(f"{name} ({type(exc).__name__}: {exc})")
+    raise StoreError(
+        "no SQLite module here can load extensions (tried "
+        + "; ".join(tried)
+        + "); install one with: pip install sqlean-py"
+    )
+
+
+# --- migrations ------------------------------------------------------------
+
+Migration = Callable[[Any], None]
+MIGRATIONS: list[tuple[int, str, Migration]] = []
+
+
+def migration(version: int) -> Callable[[Migration], Migration]:
+    def register(fn: Migration) -> Migration:
+        MIGRATIONS.append((version, fn.__name__, fn))
+        MIGRATIONS.sort(key=lambda m: m[0])
+        return fn
+
+    return register
+
+
+def _split_sql(script: str) -> list[str]:
+    """Statements of a script (triggers keep their inner ';'). executescript would COMMIT."""
+    statements: list[str] = []
+    current: list[str] = []
+    depth = 0
+    for line in script.splitlines():
+        code = line.split("--", 1)[0]
+        if not code.strip():
+            continue
+        current.append(code)
+        upper = code.upper()
+        if re.search(r"\bBEGIN\s*$", upper.strip()) or upper.strip().endswith(" BEGIN"):
+            depth += 1
+        if upper.strip().startswith("END;"):
+            depth -= 1
+        if depth == 0 and code.rstrip().endswith(";"):
+            statements.append("\n".join(current))
+            current = []
+    if current:
+        statements.append("\n".join(current))
+    return statements
+
+
+@migration(1)
+def m001_initial(db: Any) -> None:
+    for statement in _split_sql(
+        """
+        CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+        CREATE TABLE documents (
+            id INTEGER PRIMARY KEY,
+            path TEXT NOT NULL UNIQUE,
+            kind TEXT NOT NULL,          -- the configured source kind: notes|calendar|messages
+            format TEXT NOT NULL,        -- the parser: markdown, ics, mbox, whatsapp, ...
+            hash TEXT NOT NULL,          -- sha256 of the file's bytes
+            mtime REAL NOT NULL,
+            size INTEGER NOT NULL,
+            title TEXT,
+            indexed_at REAL NOT NULL,
+            problems TEXT                -- JSON list of per-item problems, or NULL
+        );
+        CREATE TABLE chunks (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            doc_id INTEGER NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
+            ordinal INTEGER NOT NULL,
+            kind TEXT NOT NULL,          -- note|event|message|email
+            title TEXT,
+            text TEXT NOT NULL,
+            locator TEXT NOT NULL,
+            time REAL,                   -- epoch seconds (UTC) or NULL
+            time_end REAL,
+            senders TEXT NOT NULL DEFAULT '',   -- newline-joined sender names
+            text_hash TEXT NOT NULL,
+            meta TEXT,
+            UNIQUE (doc_id, ordinal)
+        );
+        CREATE INDEX chunks_time ON chunks(time);
+        CREATE INDEX chunks_hash ON chunks(text_hash);
+        CREATE VIRTUAL TABLE chunks_fts USING fts5(
+            title, text, senders,
+            content='chunks', content_rowid='id',
+            tokenize='porter unicode61 remove_diacritics 2'
+        );
+        CREATE TRIGGER chunks_ai AFTER INSERT ON chunks BEGIN
+            INSERT INTO chunks_fts(rowid, title, text, senders)
+            VALUES (new.id, new.title, new.text, new.senders);
+        END;
+        CREATE TRIGGER chunks_ad AFTER DELETE ON chunks BEGIN
+            INSERT INTO chunks_fts(chunks_fts, rowid, title, text, senders)
+            VALUES ('delete', old.id, old.title, old.text, old.senders);
+        END;
+        CREATE TABLE events (
+            id INTEGER PRIMARY KEY,
+            doc_id INTEGER NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
+            uid TEXT NOT NULL,
+            title TEXT NOT NULL,
+            location TEXT,
+            description TEXT,
+            attendees TEXT,              -- JSON list
+            all_day INTEGER NOT NULL,
+            recurring INTEGER NOT NULL,
+            first_start REAL NOT NULL,   -- epoch seconds: no occurrence starts before
+            last_end REAL,               -- epoch seconds: none ends after; NULL = unbounded
+            ics TEXT NOT NULL,           -- self-contained VCALENDAR for expansion
+            locator TEXT NOT NULL
+        );
+        CREATE INDEX events_span ON events(first_start, last_end);
+        CREATE INDEX events_doc ON events(doc_id);
+        """
+    ):
+        db.execute(statement)
+    # Deleted text must not linger in FTS5's b-tree pages either.
+    db.execute("INSERT INTO chunks_fts(chunks_fts, rank) VALUES ('secure-delete', 1)")
+
+
+class DocumentWriter:
+    """Appends one document's chunks, vectors and events inside its transaction."""
+
+    def __init__(self, store: Store, doc_id: int) -> None:
+        self.store = store
+        self.doc_id = doc_id
+        self.chunks = 0
+        self.problems: list[str] = []
+
+    def add_chunks(
+        self,
+        chunks: Sequence[Chunk],
+        vectors: np.ndarray,
+        text_hashes: Sequence[str] | None = None,
+    ) -> None:
+        if len(chunks) != len(vectors):
+            raise ValueError("one vector per chunk")
+        from assistant.chunking import text_hash as _hash
+
+        hashes = list(text_hashes) if text_hashes is not None else [_hash(c) for c in chunks]
+        db = self.store.db
+        for chunk, vector, h in zip(chunks, vectors, hashes, strict=True):
+            cur = db.execute(
+                "INSERT INTO chunks(doc_id, ordinal, kind, title, text, locator, time, "
+                "time_end, senders, text_hash, meta) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+                (
+                    self.doc_id,
+                    chunk.ordinal,
+                    chunk.kind,
+                    chunk.title,
+                    chunk.text,
+                    chunk.locator,
+                    to_epoch(chunk.time),
+                    to_epoch(chunk.time_end),
+                    "\n".join(chunk.senders),
+                    h,
+                    json.dumps(chunk.meta, default=str) if chunk.meta else None,
+                ),
+            )
+            db.execute(
+                "INSERT INTO chunk_vecs(chunk_id, embedding) VALUES (?, ?)",
+                (cur.lastrowid, np.ascontiguousarray(vector, dtype=np.float32).tobytes()),
+            )
+        self.chunks += len(chunks)
+
+    def add_events(self, events: Sequence[Event]) -> None:
+        for ev in events:
+            self.store.db.execute(
+                "INSERT INTO events(doc_id, uid, title, location, description, attendees, "
+                "all_day, recurring, first_start, last_end, ics, locator) "
+                "VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
+                (
+                    self.doc_id,
+                    ev.uid,
+                    ev.title,
+                    ev.location,
+                    ev.description,
+                    json.dumps(list(ev.attendees)),
+                    int(ev.all_day),
+                    int(ev.recurring),
+                    to_epoch(ev.first_start),
+                    to_epoch(ev.last_end),
+                    ev.ics,
+                    ev.locator,
+                ),
+            )
+
+    def set_problems(self, problems: Sequence[str]) -> None:
+        self.problems = list(problems)
+
+    def finish(self) -> None:
+        if self.problems:
+            self.store.db.execute(
+                "UPDATE documents SET problems = ? WHERE id = ?",
+                (json.dumps(self.problems[:200]), self.doc_id),
+            )
+
+
+# --- the store ---------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class DocumentInfo:
+    id: int
+    path: str
+    kind: str
+    format: str
+    hash: str
+    mtime: float
+    size: int
+
+
+@dataclass(frozen=True)
+class NewDocument:
+    path: str
+    kind: str
+    format: str
+    hash: str
+    mtime: float
+    size: int
+    title: str | None = None
+    problems: tuple[str, ...] = ()
+
+
+def to_epoch(value: datetime | date | None) -> float | None:
+    if value is None:
+        return None
+    if not isinstance(value, datetime):
+        value = datetime(value.year, value.month, value.day, tzinfo=UTC)
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=UTC)
+    return value.timestamp()
+
+
+def _create_private_file(path: Path) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    if not path.exists():
+        fd = os.open(path, os.O_CREAT | os.O_WRONLY, 0o600)
+        os.close(fd)
+    os.chmod(path, 0o600)
+
+
+class Store:
+    """The index database. One instance per thread; cheap to open."""
+
+    def __init__(self, path: Path, *, module: ModuleType | None = None) -> None:
+        self.path = Path(path)
+        self.module = module or pick_sqlite_module()
+        _create_private_file(self.path)
+        try:
+            self.db = self.module.connect(
+                str(self.path), isolation_level=None, check_same_thread=False, timeout=30.0
+            )
+            self.db.enable_load_extension(True)
+            import sqlite_vec
+
+            sqlite_vec.load(self.db)
+            self.db.enable_load_extension(False)
+            self.db.execute("PRAGMA busy_timeout = 30000")
+            self.db.execute("PRAGMA journal_mode = WAL")
+            self.db.execute("PRAGMA synchronous = NORMAL")
+            self.db.execute("PRAGMA foreign_keys = ON")
+            self.db.execute("PRAGMA secure_delete = ON")
+            self.migrate()
+        except self.module.DatabaseError as exc:
+            raise StoreError(
+                f"{self.path}: the index is damaged or not an assistant index ({exc}); "
+                "rebuild it with: assistant index --rebuild"
+            ) from None
+        for suffix in ("-wal", "-shm"):
+            side = Path(str(self.path) + suffix)
+            if side.exists():
+                os.chmod(side, 0o600)
+
+    def close(self) -> None:
+        self.db.close()
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # -- schema -----------------------------------------------------------
+
+    def migrate(self) -> None:
+        self.db.execute(
+            "CREATE TABLE IF NOT EXISTS _migrations "
+            "(version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at REAL NOT NULL)"
+        )
+        done = {row[0] for row in self.db.execute("SELECT version FROM _migrations")}
+        for version, name, fn in MIGRATIONS:
+            if version in done:
+                continue
+            with self.transaction():
+                fn(self.db)
+                self.db.execute(
+                    "INSERT INTO _migrations VALUES (?, ?, ?)", (version, name, time.time())
+                )
+
+    @property
+    def schema_version(self) -> int:
+        row = self.db.execute("SELECT max(version) FROM _migrations").fetchone()
+        return int(row[0] or 0)
+
+    @contextmanager
+    def transaction(self) -> Iterator[None]:
+        self.db.execute("BEGIN IMMEDIATE")
+        try:
+            yield
+        except BaseException:
+            self.db.execute("ROLLBACK")
+            raise
+        else:
+            self.db.execute("COMMIT")
+
+    def get_meta(self, key: str) -> str | None:
+        row = self.db.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
+        return row[0] if row else None
+
+    def _set_meta(self, key: str, value: str) -> None:
+        self.db.execute(
+            "INSERT INTO meta(key, value) VALUES (?, ?) "
+            "ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+            (key, value),
+        )
+
+    def has_vectors(self) -> bool:
+        row = self.db.execute("SELECT 1 FROM sqlite_master WHERE name = 'chunk_vecs'").fetchone()
+        return row is not None
+
+    def ensure_embedding(self, model_id: str, dim: int) -> None:
+        """Create the vector table for this embedder, or refuse a different one."""
+        stored_model = self.get_meta("embedding_model")
+        stored_dim = self.get_meta("embedding_dim")
+        if stored_model is not None and (stored_model != model_id or stored_dim != str(dim)):
+            raise StoreError(
+                f"{self.path}: the index was built with embedding model {stored_model} "
+                f"({stored_dim} dims), but the config now uses {model_id} ({dim} dims); "
+                "rebuild it with: assistant index --rebuild"
+            )
+        if stored_model is None or not self.has_vectors():
+            with self.transaction():
+                self.db.execute(
+                    f"CREATE VIRTUAL TABLE IF NOT EXISTS chunk_vecs USING vec0("
+                    f"chunk_id INTEGER PRIMARY KEY, embedding float[{dim}] distance_metric=cosine)"
+                )
+                self.db.execute(
+                    "CREATE TRIGGER IF NOT EXISTS chunks_vec_ad AFTER DELETE ON chunks BEGIN "
+                    "DELETE FROM chunk_vecs WHERE chunk_id = old.id; END"
+                )
+                self._set_meta("embedding_model", model_id)
+                self._set_meta("embedding_dim", str(dim))
+                (vec_version,) = self.db.execute("SELECT vec_version()").fetchone()
+                self._set_meta("sqlite_vec_version", vec_version)
+
+    # -- documents ----------------------------------------------------------
+
+    def documents(self, under: Path | None = None) -> dict[str, DocumentInfo]:
+        sql = "SELECT id, path, kind, format, hash, mtime, size FROM documents"
+        args: tuple[Any, ...] = ()
+        if under is not None:
+            prefix = str(under).rstrip(os.sep) + os.sep
+            sql += " WHERE path = ? OR substr(path, 1, ?) = ?"
+            args = (str(under), len(prefix), prefix)
+        return {row[1]: DocumentInfo(*row) for row in self.db.execute(sql, args)}
+
+    def vectors_by_hash(self, doc_id: int) -> dict[str, np.ndarray]:
+        """Existing vectors of a document, by chunk text hash, to skip re-embedding."""
+        if not self.has_vectors():
+            return {}
+        out: dict[str, np.ndarray] = {}
+        for text_hash, blob in self.db.execute(
+            "SELECT c.text_hash, v.embedding FROM chunks c "
+            "JOIN chunk_vecs v ON v.chunk_id = c.id WHERE c.doc_id = ?",
+            (doc_id,),
+        ):
+            out[text_hash] = np.frombuffer(blob, dtype=np.float32)
+        return out
+
+    @contextmanager
+    def writing(self, doc: NewDocument) -> Iterator[DocumentWriter]:
+        """One transaction that replaces everything known about ``doc.path``.
+
+        Readers (WAL) keep seeing the previous version until the commit; an
+        exception, a crash or a kill rolls the whole document back.
+        """
+        with self.transaction():
+            self.db.execute("DELETE FROM documents WHERE path = ?", (doc.path,))
+            cur = self.db.execute(
+                "INSERT INTO documents(path, kind, format, hash, mtime, size, title, "
+                "indexed_at, problems) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (
+                    doc.path,
+                    doc.kind,
+                    doc.format,
+                    doc.hash,
+                    doc.mtime,
+                    doc.size,
+                    doc.title,
+                    time.time(),
+                    json.dumps(list(doc.problems)) if doc.problems else None,
+                ),
+            )
+            writer = DocumentWriter(self, int(cur.lastrowid))
+            yield writer
+            writer.finish()
+            self._bump_generation()
+
+    def write_document(
+        self,
+        doc: NewDocument,
+        chunks: Sequence[Chunk],
+        vectors: np.ndarray,
+        events: Sequence[Event] = (),
+        text_hashes: Sequence[str] | None = None,
+    ) -> int:
+        """Replace everything known about ``doc.path`` in one transaction."""
+        with self.writing(doc) as writer:
+            writer.add_chunks(chunks, vectors, text_hashes)
+            writer.add_events(events)
+        return writer.doc_id
+
+    def touch_document(self, path: str, mtime: float) -> None:
+        """Same content, new mtime: remember it so the next run skips without hashing."""
+        self.db.execute("UPDATE documents SET mtime = ? WHERE path = ?", (mtime, path))
+
+    def delete_document(self, path: str) -> bool:
+        with self.transaction():
+            cur = self.db.execute("DELETE FROM documents WHERE path = ?", (path,))
+            if cur.rowcount:
+                self._bump_generation()
+        return bool(cur.rowcount)
+
+    def delete_all(self) -> None:
+        with self.transaction():
+            self.db.execute("DELETE FROM documents")
+            self._bump_generation()
+
+    def _bump_generation(self) -> None:
+        self.db.execute(
+            "INSERT INTO meta(key, value) VALUES ('generation', '1') "
+            "ON CONFLICT(key) DO UPDATE SET value = CAST(value AS INTEGER) + 1"
+        )
+
+    def generation(self) -> int:
+        value = self.get_meta("generation")
+        return int(value) if value else 0
+
+    # -- reporting ----------------------------------------------------------
+
+    def counts(self) -> dict[str, Any]:
+        per_kind = dict(
+            self.db.execute("SELECT kind, count(*) FROM chunks GROUP BY kind").fetchall()
+        )
+        docs = dict(
+            self.db.execute("SELECT kind, count(*) FROM documents GROUP BY kind").fetchall()
+        )
+        (events,) = self.db.execute("SELECT count(*) FROM events").fetchone()
+        with_problems = self.db.execute(
+            "SELECT count(*) FROM documents WHERE problems IS NOT NULL"
+        ).fetchone()[0]
+        return {
+            "documents": docs,
+            "chunks": per_kind,
+            "events": events,
+            "documents_with_problems": with_problems,
+        }
+
+    def size_bytes(self) -> int:
+        total = 0
+        for suffix in ("", "-wal", "-shm"):
+            p = Path(str(self.path) + suffix)
+            if p.exists():
+                total += p.stat().st_size
+        return total
