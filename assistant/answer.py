@@ -23,6 +23,7 @@ OnToken = Callable[[str], None]
 MAX_BLOCKS = 4  # sources shown to the model
 EVIDENCE_PER_BLOCK = 2  # sentences per source for the bundled base model
 MAX_SENTENCE_WORDS = 40
+TIE_MARGIN = 0.05  # evidence sentences this close to the best are all offered to the model
 
 _SENTENCE_SPLIT = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9\"'(\[])")
 # Text that talks to an AI rather than about the user's life. Kept searchable, never
@@ -74,8 +75,9 @@ class Answer:
 class Block:
     n: int
     hit: Hit
-    evidence: tuple[str, ...]  # the sentences offered to the model
+    evidence: tuple[str, ...]  # the sentences offered to the model, best first
     relevance: float  # the best of: chunk similarity, its best sentence's similarity
+    scores: tuple[float, ...] = ()  # evidence scores, same order as ``evidence``
 
 
 def _units(text: str) -> list[str]:
@@ -177,7 +179,9 @@ class Answerer:
             hits = self.searcher.search(question, k)
         floor = self.retrieval.min_similarity
         blocks = [b for b in self._blocks(question, hits) if b.relevance >= floor]
-        blocks = [Block(i + 1, b.hit, b.evidence, b.relevance) for i, b in enumerate(blocks)]
+        blocks = [
+            Block(i + 1, b.hit, b.evidence, b.relevance, b.scores) for i, b in enumerate(blocks)
+        ]
         if not blocks:
             return self._not_found(question, hits)
         context = self._context(blocks)
@@ -216,10 +220,11 @@ class Answerer:
             offset += len(units)
             if not units:
                 continue
-            best = sorted(np.argsort(scores)[::-1][:EVIDENCE_PER_BLOCK])
+            best = list(np.argsort(scores)[::-1][:EVIDENCE_PER_BLOCK])  # best first
             evidence = tuple(units[i] for i in best)
             relevance = max(hit.similarity, float(unit_sims.max()))
-            blocks.append(Block(len(blocks) + 1, hit, evidence, relevance))
+            chosen = tuple(float(scores[i]) for i in best)
+            blocks.append(Block(len(blocks) + 1, hit, evidence, relevance, chosen))
         return blocks
 
     def _context(self, blocks: Sequence[Block]) -> str:
@@ -233,23 +238,27 @@ class Answerer:
         return "\n".join(lines)
 
     def _constrained(self, request: AnswerRequest, blocks: Sequence[Block]) -> Any:
-        """A base model may only copy (a prefix of) an evidence sentence, then cite it."""
+        """A base model may only copy one source's evidence passage, then cite it.
+
+        A GBNF grammar makes every answer a verbatim passage of the sources, so the
+        bundled 270M base model cannot state a time or name that is not there.
+        Whether the data holds an answer at all was decided by retrieval relevance,
+        which is far more reliable than a 270M model's own "NOT FOUND".
+        """
         from assistant.llm import completion_prompt
 
         rules = []
-        alternatives = ['"' + NOT_FOUND + '"']
+        alternatives: list[str] = []
+        best = max(b.scores[0] for b in blocks)
         for block in blocks:
-            for j, sentence in enumerate(block.evidence):
-                name = f"s{block.n}x{j}"
-                words = sentence.split(" ")
-                tail = ""
-                for word in reversed(words[1:]):
-                    inner = f" {tail}" if tail else ""
-                    tail = f'(" " {_lit(word)}{inner})?'
-                rules.append(
-                    f'{name} ::= {_lit(words[0])} {tail} " [{block.n}]"'.replace("  ", " ")
-                )
-                alternatives.append(name)
+            if block.scores[0] < best - TIE_MARGIN:
+                continue  # retrieval ranks passages better than a 270M model does
+            # The block's evidence in reading order: a fact and its neighbour read better
+            # together ("outbound 07:10 ... return 18:40") than either alone.
+            passage = " ".join(sorted(block.evidence, key=block.hit.text.find))
+            name = f"b{block.n}"
+            rules.append(f'{name} ::= {_lit(passage)} " [{block.n}]"')
+            alternatives.append(name)
         grammar = 'root ::= " " (' + " | ".join(alternatives) + ")\n" + "\n".join(rules)
         return self.llm.complete_stream_with_grammar(completion_prompt(request), grammar)
 

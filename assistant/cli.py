@@ -234,7 +234,7 @@ def ask(
 
 
 def print_answer(answer: Any) -> None:
-    out.print(answer.answer, highlight=False, markup=False)
+    out.print(answer.answer, highlight=False, markup=False, soft_wrap=True)
     if answer.citations and answer.route == "search":
         out.print("\n[bold]Sources[/bold]")
         for c in answer.citations:

@@ -16,6 +16,9 @@ from assistant.offline import go_offline
 
 BUNDLED_ID = "sentence-transformers/all-MiniLM-L6-v2"
 
+# The one piece of global state: loaded models, shared by every Embedder of a process.
+_MODEL_CACHE: dict[str, Any] = {}
+
 
 def bundled_model_dir() -> Path:
     try:
@@ -71,6 +74,8 @@ class Embedder:
 
     @property
     def model(self) -> Any:
+        if self._model is None:
+            self._model = _MODEL_CACHE.get(str(self.model_path))
         if self._model is None:
             go_offline()
             import torch

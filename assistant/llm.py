@@ -124,6 +124,9 @@ class LlamaBackend:
 
     @property
     def llama(self) -> Any:
+        key = (str(self.path), self.config.context, self.threads)
+        if self._llama is None:
+            self._llama = _LLAMA_CACHE.get(key)
         if self._llama is None:
             try:
                 from llama_cpp import Llama
@@ -131,6 +134,7 @@ class LlamaBackend:
                 raise ModelError(
                     "llama-cpp-python is not installed; install it with: pip install llama-cpp-python"
                 ) from None
+            _silence_llama_logs()
             try:
                 self._llama = Llama(
                     model_path=str(self.path),
@@ -142,6 +146,7 @@ class LlamaBackend:
                 )
             except Exception as exc:  # noqa: BLE001 - llama.cpp raises ValueError/RuntimeError
                 raise ModelError(f"cannot load language model {self.path}: {exc}") from None
+            _LLAMA_CACHE[key] = self._llama
         return self._llama
 
     @property
@@ -191,6 +196,26 @@ class LlamaBackend:
                     yield text
         else:
             yield from self.complete_stream(completion_prompt(request))
+
+
+_LOG_CALLBACK: Any = None
+# Loaded models by (path, context, threads): loading is the slow part, keep one per process.
+_LLAMA_CACHE: dict[tuple[str, int, int], Any] = {}
+
+
+def _silence_llama_logs() -> None:
+    """llama.cpp logs to stderr even with verbose=False; route its log to nowhere."""
+    global _LOG_CALLBACK
+    if _LOG_CALLBACK is not None:
+        return
+    import llama_cpp
+
+    @llama_cpp.llama_log_callback
+    def _ignore(level: int, text: bytes, user_data: Any) -> None:
+        return None
+
+    _LOG_CALLBACK = _ignore  # keep a reference: llama.cpp holds the raw pointer
+    llama_cpp.llama_log_set(_LOG_CALLBACK, None)
 
 
 # --- the bundled model -------------------------------------------------------------

@@ -16,6 +16,7 @@ from assistant.store import Store, to_epoch
 
 KINDS = ("note", "event", "message", "email")
 RRF_K = 60
+KEYWORD_WEIGHT = 0.7  # keyword ranks count a little less than meaning ranks
 CANDIDATES = 50  # per ranker, before fusion
 
 _WORD = re.compile(r"\w+", re.UNICODE)
@@ -109,13 +110,32 @@ _STOPWORDS = frozenset(
         "show",
         "find",
         "know",
-        "did",
-        "does",
         "doing",
         "get",
         "got",
         "last",
         "next",
+        "time",
+        "take",
+        "takes",
+        "took",
+        "make",
+        "made",
+        "use",
+        "used",
+        "using",
+        "want",
+        "need",
+        "like",
+        "think",
+        "thing",
+        "things",
+        "way",
+        "also",
+        "one",
+        "ever",
+        "much",
+        "many",
     ]
 )
 
@@ -300,13 +320,14 @@ class Searcher:
     ) -> list[Hit]:
         flt = flt or SearchFilter()
         qvec = self.embedder.encode_query(query)
+        self.vectors.refresh(self.store)
         fused: dict[int, float] = {}
         if mode in ("hybrid", "dense"):
             for rank, (cid, _) in enumerate(self.dense(qvec, CANDIDATES, flt)):
                 fused[cid] = fused.get(cid, 0.0) + 1.0 / (RRF_K + rank + 1)
         if mode in ("hybrid", "keyword"):
             for rank, cid in enumerate(self.keyword(query, CANDIDATES, flt)):
-                fused[cid] = fused.get(cid, 0.0) + 1.0 / (RRF_K + rank + 1)
+                fused[cid] = fused.get(cid, 0.0) + KEYWORD_WEIGHT / (RRF_K + rank + 1)
         best = sorted(fused.items(), key=lambda kv: -kv[1])[:k]
         return self._hits(best, qvec)
 

@@ -1,0 +1,80 @@
+"""Answers: cite the right note, refuse what the data does not hold, ignore injected text."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from conftest import INJECTION_NOTE, write_tree
+
+from assistant import grounding, library
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture
+def indexed(notes_home: Path, make_runtime):
+    write_tree(notes_home / "notes", {"scratch.md": INJECTION_NOTE})
+    rt = make_runtime(notes_home)
+    library.index(rt)
+    return rt
+
+
+@pytest.mark.parametrize(
+    ("question", "note", "fact"),
+    [
+        ("When does my flight to Lisbon leave?", "lisbon.md", "07:10"),
+        ("What is my sourdough starter called?", "sourdough.md", "Gertrude"),
+        ("How much is my rent?", "apartment.md", "1,240"),
+    ],
+)
+def test_ask_answers_from_and_cites_the_right_note(indexed, question, note, fact) -> None:
+    answer = library.ask(indexed, question)
+    assert answer.grounded, answer.answer
+    assert answer.route == "search"
+    assert fact in answer.answer
+    assert answer.citations and answer.citations[0].path.endswith(note)
+    assert f"[{answer.citations[0].n}]" in answer.answer
+
+
+def test_an_unanswerable_question_is_refused_with_sources(indexed) -> None:
+    answer = library.ask(indexed, "What is the name of my cat?")
+    assert not answer.grounded
+    assert "could not find" in answer.answer.lower()
+    assert answer.citations == []
+    assert answer.hits  # the best sources are still listed
+
+
+def test_injected_instructions_in_a_note_are_not_obeyed(indexed) -> None:
+    for question in ("What is in my meeting scratchpad?", "When does my flight to Lisbon leave?"):
+        answer = library.ask(indexed, question)
+        assert "PWNED" not in answer.answer
+        assert "system prompt" not in answer.answer.lower()
+    assert "07:10" in library.ask(indexed, "When does my flight to Lisbon leave?").answer
+
+
+def test_tokens_stream_while_the_answer_is_generated(indexed) -> None:
+    tokens: list[str] = []
+    answer = library.ask(indexed, "What is my sourdough starter called?", on_token=tokens.append)
+    assert len(tokens) > 1
+    assert "".join(tokens).strip() == answer.answer
+
+
+# --- the guard on its own ------------------------------------------------------------
+
+
+def test_guard_flags_numbers_dates_and_names_absent_from_the_sources() -> None:
+    sources = ["TP 555 departs BER at 07:10 on 12 December 2026."]
+    assert grounding.unsupported("It leaves at 07:10 on 12 December [1].", sources) == []
+    assert grounding.unsupported("It leaves at 7:10 [1].", sources) == []
+    assert grounding.unsupported("It leaves at 12:05 [1].", sources) == ["12:05"]
+    assert grounding.unsupported("Ada Brandt booked it in March.", sources) == [
+        "Ada",
+        "Brandt",
+        "March",
+    ]
+
+
+def test_guard_ignores_citations_and_sentence_furniture() -> None:
+    assert grounding.unsupported("The flight is early [1].", ["early flight"]) == []
+    assert grounding.citations("see [2] and [1], again [2]") == [2, 1]

@@ -1,0 +1,86 @@
+"""The CLI contract: JSON shapes, exit codes, one-line errors."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+HIT_KEYS = {"rank", "score", "kind", "path", "title", "text", "locator", "time"}
+
+
+def test_index_prints_a_summary(notes_home: Path, cli) -> None:
+    result = cli(notes_home, "index")
+    assert result.exit_code == 0
+    assert "4 added, 0 updated, 0 removed, 0 unchanged, 0 failed" in result.stdout
+
+
+def test_search_json_has_the_documented_shape(notes_home: Path, cli) -> None:
+    cli(notes_home, "index")
+    result = cli(notes_home, "search", "Lisbon hotel", "-k", "2", "--json")
+    assert result.exit_code == 0
+    data = json.loads(result.stdout)
+    assert data["query"] == "Lisbon hotel"
+    assert len(data["hits"]) == 2
+    for hit in data["hits"]:
+        assert set(hit) == HIT_KEYS
+        assert hit["kind"] in {"note", "event", "message", "email"}
+        assert Path(hit["path"]).is_absolute()
+    assert data["hits"][0]["rank"] == 1
+    assert data["hits"][0]["time"] == "2026-11-10T00:00:00+01:00"
+
+
+@pytest.mark.slow
+def test_ask_json_has_the_documented_shape(notes_home: Path, cli) -> None:
+    cli(notes_home, "index")
+    result = cli(notes_home, "ask", "When does my flight to Lisbon leave?", "--json")
+    assert result.exit_code == 0
+    data = json.loads(result.stdout)
+    assert set(data) >= {"question", "answer", "route", "grounded", "citations", "hits"}
+    assert data["route"] == "search" and data["grounded"] is True
+    assert data["citations"][0] == {
+        "n": 1,
+        "path": str(notes_home / "notes" / "travel" / "lisbon.md"),
+        "locator": data["citations"][0]["locator"],
+    }
+    assert all(set(h) == HIT_KEYS for h in data["hits"])
+
+
+def test_status_shows_counts_and_models(notes_home: Path, cli) -> None:
+    cli(notes_home, "index")
+    data = json.loads(cli(notes_home, "status", "--json").stdout)
+    assert data["documents"] == {"notes": 4}
+    assert data["chunks"]["note"] >= 4
+    assert data["store"]["sqlite_module"] in {"sqlean", "pysqlite3.dbapi2", "sqlite3"}
+    assert "all-MiniLM-L6-v2" in data["models"]["embedding"]
+
+
+def test_bad_now_is_a_one_line_error(notes_home: Path, cli) -> None:
+    result = cli(notes_home, "status", now="next thursday-ish")
+    assert result.exit_code == 1
+    assert result.stderr.strip() == (
+        "error: --now: not an ISO-8601 date or time: 'next thursday-ish' (e.g. 2026-11-23T09:00)"
+    )
+
+
+def test_bad_kind_filter_is_a_one_line_error(notes_home: Path, cli) -> None:
+    result = cli(notes_home, "search", "x", "--kind", "photo")
+    assert result.exit_code == 1
+    assert "--kind must be one of" in result.stderr
+
+
+def test_a_real_process_never_prints_a_traceback(notes_home: Path) -> None:
+    (notes_home / "index").mkdir()
+    (notes_home / "index" / "assistant.db").write_bytes(b"garbage" * 1000)
+    proc = subprocess.run(
+        [sys.executable, "-m", "assistant", "search", "x"],
+        cwd=notes_home,
+        capture_output=True,
+        text=True,
+    )
+    assert proc.returncode == 1
+    assert "Traceback" not in proc.stderr
+    assert proc.stderr.startswith("error: ") and "assistant index --rebuild" in proc.stderr

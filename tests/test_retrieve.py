@@ -1,0 +1,53 @@
+"""Hybrid retrieval: exact keywords, paraphrases, filters."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from assistant import library
+from assistant.retrieve import fts_query
+
+
+@pytest.fixture
+def indexed(notes_home: Path, make_runtime):
+    rt = make_runtime(notes_home)
+    library.index(rt)
+    return rt
+
+
+def test_an_exact_code_is_found_by_keyword(indexed) -> None:
+    hits = library.search(indexed, "LX-48213", k=3)
+    assert hits[0].path.endswith("lisbon.md")
+
+
+def test_a_paraphrase_is_found_by_meaning(indexed) -> None:
+    hits = library.search(indexed, "what time does my plane take off to Portugal", k=3)
+    assert hits[0].path.endswith("lisbon.md")
+
+
+def test_hits_carry_title_locator_and_absolute_path(indexed) -> None:
+    hit = library.search(indexed, "rent landlord", k=1)[0]
+    assert hit.title == "Apartment"
+    assert Path(hit.path).is_absolute()
+    assert hit.locator.startswith("L")
+    assert hit.rank == 1 and hit.score > 0
+
+
+def test_kind_filter_excludes_other_kinds(indexed) -> None:
+    assert library.search(indexed, "flight", k=5, kinds=["email"]) == []
+    assert all(h.kind == "note" for h in library.search(indexed, "flight", k=5, kinds=["note"]))
+
+
+def test_time_filter_keeps_only_dated_chunks_in_range(indexed) -> None:
+    hits = library.search(indexed, "flight hotel", k=5, after="2026-11-01", before="2026-11-30")
+    assert hits and all(h.path.endswith("lisbon.md") for h in hits)
+    assert library.search(indexed, "flight", k=5, after="2026-12-01") == []
+
+
+def test_fts_query_quotes_words_so_operators_cannot_be_injected() -> None:
+    assert (
+        fts_query('NEAR(flight) OR "hotel" AND -rent*') == '"near" OR "flight" OR "hotel" OR "rent"'
+    )
+    assert fts_query("the of and") is not None  # only stopwords: still a query
