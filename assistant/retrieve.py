@@ -318,8 +318,19 @@ class Searcher:
         *,
         mode: str = "hybrid",  # "hybrid" | "dense" | "keyword"
     ) -> list[Hit]:
+        return self.search_vector(query, self.embedder.encode_query(query), k, flt, mode=mode)
+
+    def search_vector(
+        self,
+        query: str,
+        qvec: np.ndarray,
+        k: int = 5,
+        flt: SearchFilter | None = None,
+        *,
+        mode: str = "hybrid",
+    ) -> list[Hit]:
+        """Search with an already embedded query (the daemon and benchmarks reuse vectors)."""
         flt = flt or SearchFilter()
-        qvec = self.embedder.encode_query(query)
         self.vectors.refresh(self.store)
         fused: dict[int, float] = {}
         if mode in ("hybrid", "dense"):
