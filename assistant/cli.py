@@ -12,6 +12,7 @@ from typing import Annotated, Any, TypeVar
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 
 from assistant.errors import AssistantError
 from assistant.runtime import Runtime
@@ -174,28 +175,51 @@ def search(
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> None:
     """Hybrid (meaning + keyword) search over everything indexed."""
-    from assistant import library
-
     rt = runtime(ctx)
-    hits = library.search(rt, query, k=k, kinds=kind, after=after, before=before, senders=sender)
+    args = {
+        "query": query,
+        "k": k,
+        "kinds": kind,
+        "after": after,
+        "before": before,
+        "senders": sender,
+    }
+    data = call(rt, "search", args)
     if as_json:
-        emit_json({"query": query, "hits": [h.to_json(rt.tz) for h in hits]})
+        emit_json(data)
         return
-    if not hits:
+    if not data["hits"]:
         typer.echo("No matches.")
         return
-    for hit in hits:
-        when = f" · {hit.time.astimezone(rt.tz):%Y-%m-%d %H:%M}" if hit.time else ""
+    for hit in data["hits"]:
+        when = f" · {hit['time'][:16].replace('T', ' ')}" if hit["time"] else ""
+        name = hit["title"] or Path(hit["path"]).name
         out.print(
-            f"[bold]{hit.rank}. {hit.title or Path(hit.path).name}[/bold] "
-            f"[dim]({hit.kind}{when})[/dim]",
+            f"[bold]{hit['rank']}. {escape(name)}[/bold] [dim]({hit['kind']}{when})[/dim]",
             highlight=False,
         )
-        out.print(f"   [cyan]{hit.path}[/cyan] {hit.locator}", highlight=False)
-        snippet = " ".join(hit.text.split())
+        out.print(
+            f"   [cyan]{escape(hit['path'])}[/cyan] {escape(hit['locator'])}", highlight=False
+        )
+        snippet = " ".join(hit["text"].split())
         out.print(
             f"   {snippet[:220]}{'…' if len(snippet) > 220 else ''}", highlight=False, markup=False
         )
+
+
+def call(rt: Runtime, op: str, args: dict[str, Any], on_token: Any = None) -> Any:
+    """Ask the daemon when one serves this store (warm models), else run in-process."""
+    from assistant import library
+    from assistant.ipc import DaemonClient
+
+    client = DaemonClient.connect(rt.config.store.path)
+    if client is not None:
+        return client.request(op, args, now=rt.now_override, on_token=on_token)
+    if op == "search":
+        return library.search_json(rt, **args)
+    if op == "ask":
+        return library.ask_json(rt, **args, on_token=on_token)
+    return library.calendar_json(rt, **args)
 
 
 @app.command()
@@ -209,36 +233,32 @@ def ask(
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON (no streaming).")] = False,
 ) -> None:
     """Answer a question from your data, citing sources; calendar questions are answered exactly."""
-    from assistant import library
-
     rt = runtime(ctx)
-    if as_json:
-        answer = library.ask(rt, question, k=k)
-        emit_json(answer.to_json(rt.tz))
+    args = {"question": question, "k": k}
+    if as_json or not out.is_terminal:
+        data = call(rt, "ask", args)
+        emit_json(data) if as_json else print_answer(data)
         return
-    if out.is_terminal:
-        from rich.live import Live
-        from rich.text import Text
+    from rich.live import Live
+    from rich.text import Text
 
-        draft = Text(style="dim")
-        with Live(draft, console=out, refresh_per_second=20, transient=True) as live:
+    draft = Text(style="dim")
+    with Live(draft, console=out, refresh_per_second=20, transient=True) as live:
 
-            def on_token(token: str) -> None:
-                draft.append(token)
-                live.update(draft)
+        def on_token(token: str) -> None:
+            draft.append(token)
+            live.update(draft)
 
-            answer = library.ask(rt, question, k=k, on_token=on_token)
-    else:
-        answer = library.ask(rt, question, k=k)
-    print_answer(answer)
+        data = call(rt, "ask", args, on_token=on_token)
+    print_answer(data)
 
 
-def print_answer(answer: Any) -> None:
-    out.print(answer.answer, highlight=False, markup=False, soft_wrap=True)
-    if answer.citations and answer.route == "search":
+def print_answer(data: dict[str, Any]) -> None:
+    out.print(data["answer"], highlight=False, markup=False, soft_wrap=True)
+    if data["citations"] and data["route"] == "search":
         out.print("\n[bold]Sources[/bold]")
-        for c in answer.citations:
-            out.print(f"[{c.n}] {c.path} {c.locator}", highlight=False, markup=False)
+        for c in data["citations"]:
+            out.print(f"[{c['n']}] {c['path']} {c['locator']}", highlight=False, markup=False)
 
 
 # --- status -----------------------------------------------------------------------------
@@ -252,8 +272,11 @@ def status(
 ) -> None:
     """What is indexed, how big the index is, which models are used."""
     from assistant import library
+    from assistant.cli_daemon import daemon_status, describe
 
-    info = library.status(runtime(ctx))
+    rt = runtime(ctx)
+    info = library.status(rt)
+    info["daemon"] = daemon_status(rt)
     if as_json:
         emit_json(info)
         return
@@ -275,6 +298,7 @@ def status(
     out.print("[bold]Models[/bold]")
     out.print(f"  embedding: {info['models']['embedding']}", highlight=False)
     out.print(f"  llm:       {info['models']['llm']}", highlight=False)
+    out.print(describe(info["daemon"]), highlight=False, markup=False)
 
 
 def _size(n: int) -> str:
@@ -287,6 +311,9 @@ def _size(n: int) -> str:
 
 
 def _register_optional() -> None:
+    from assistant.cli_daemon import register as register_daemon
+
+    register_daemon(app, user_errors)
     try:
         from assistant.cli_calendar import register
     except ImportError:

@@ -27,6 +27,10 @@ STREAM_AFTER = 512  # a document with more chunks is written while it is parsed
 Progress = Callable[[str, int, int], None]  # (path, done, total)
 
 
+class Cancelled(Exception):
+    """Raised inside a document's transaction when a stop was asked for: it rolls back."""
+
+
 @dataclass
 class IndexReport:
     added: int = 0
@@ -100,7 +104,9 @@ class Indexer:
         tz: ZoneInfo,
         sources: Sequence[SourceConfig],
         options: ChunkingOptions = DEFAULT_OPTIONS,
+        cancel: Callable[[], bool] | None = None,
     ) -> None:
+        self.cancel = cancel or (lambda: False)
         self.store = store
         self.embedder = embedder
         self.tz = tz
@@ -149,6 +155,9 @@ class Indexer:
         self._known = self.store.documents()
 
         for i, (path, src) in enumerate(files):
+            if self.cancel():
+                self._pending.clear()
+                raise Cancelled()
             if progress:
                 progress(str(path), i, len(files))
             self.index_file(path, src)
@@ -166,6 +175,32 @@ class Indexer:
             for doc_path in self.store.documents():
                 if source_for(Path(doc_path), self.sources) is None:
                     self.remove(doc_path)
+        return report
+
+    def sync_path(self, path: Path) -> IndexReport:
+        """Bring one changed path in step: a file or folder, created, edited or gone."""
+        self._report = report = IndexReport()
+        source = source_for(path, self.sources)
+        if source is None or is_ignored(path.relative_to(source.path)):
+            return report
+        if path.is_file():
+            self.index_file(path, source)
+        elif path.is_dir():
+            seen = set()
+            for f in walk(path):
+                if self.cancel():
+                    self._pending.clear()
+                    raise Cancelled()
+                seen.add(str(f))
+                self.index_file(f, source)
+            self.flush()
+            for doc_path in self.store.documents(under=path):
+                if doc_path not in seen:
+                    self.remove(doc_path)
+        else:  # deleted or moved away: the file, or everything under the folder
+            for doc_path in self.store.documents(under=path):
+                self.remove(doc_path)
+        self.flush()
         return report
 
     def remove(self, doc_path: str) -> bool:
@@ -210,8 +245,8 @@ class Indexer:
             self._fail(str(exc))
         except OSError as exc:
             self._fail(f"{path}: cannot read ({exc.strerror or exc})")
-        except AssistantError:
-            raise  # store or model trouble: the whole run cannot go on
+        except (AssistantError, Cancelled):
+            raise  # store or model trouble, or a stop: the whole run cannot go on
         except Exception as exc:  # noqa: BLE001 - one broken file never stops a run
             self._fail(f"{path}: could not be parsed ({type(exc).__name__}: {exc})")
         return "failed"
@@ -337,6 +372,8 @@ class Indexer:
         with self.store.writing(_with_title(doc, title)) as writer:
             batch = first
             for chunk in rest:
+                if self.cancel():
+                    raise Cancelled()  # rolls the whole document back
                 batch.append(chunk)
                 if len(batch) >= BATCH_CHUNKS:
                     self._write_batch(writer, batch, reuse)

@@ -136,3 +136,37 @@ def status(rt: Runtime) -> dict[str, Any]:
         },
         "config": str(rt.config.path) if rt.config.path else None,
     }
+
+
+# --- JSON-shaped entry points: the CLI prints these, the daemon sends them ---------------
+
+
+def search_json(
+    rt: Runtime,
+    query: str,
+    k: int = 5,
+    kinds: Sequence[str] | None = None,
+    after: str | None = None,
+    before: str | None = None,
+    senders: Sequence[str] | None = None,
+) -> dict[str, Any]:
+    hits = search(rt, query, k=k, kinds=kinds, after=after, before=before, senders=senders)
+    return {"query": query, "hits": [h.to_json(rt.tz) for h in hits]}
+
+
+def ask_json(
+    rt: Runtime, question: str, k: int | None = None, on_token: OnToken | None = None
+) -> dict[str, Any]:
+    return ask(rt, question, k=k, on_token=on_token).to_json(rt.tz)
+
+
+def calendar_json(rt: Runtime, **args: Any) -> dict[str, Any]:
+    from assistant import calendar_api
+
+    return calendar_api.run(rt, **args)
+
+
+def check(rt: Runtime) -> dict[str, Any]:
+    from assistant.integrity import check as run_check
+
+    return run_check(rt.store).to_json()

@@ -1,0 +1,239 @@
+"""`assistant daemon start|stop|status|run|install|uninstall` and `assistant check`."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from assistant import ipc
+from assistant.errors import AssistantError
+from assistant.runtime import Runtime
+
+daemon_app = typer.Typer(
+    help="The background daemon: live index and warm answers.", no_args_is_help=True
+)
+
+UNIT_NAME = "assistant.service"
+AGENT_NAME = "org.assistant.daemon.plist"
+
+
+def _rt(ctx: typer.Context) -> Runtime:
+    return ctx.find_root().obj  # type: ignore[no-any-return]
+
+
+def _folder(rt: Runtime) -> Path:
+    return ipc.daemon_dir(rt.config.store.path)
+
+
+def _command(rt: Runtime) -> list[str]:
+    cmd = [sys.executable, "-m", "assistant"]
+    if rt.config.path is not None:
+        cmd += ["--config", str(Path(rt.config.path).resolve())]
+    return cmd + ["daemon", "run"]
+
+
+def register(app: typer.Typer, user_errors: Any) -> None:
+    app.add_typer(daemon_app, name="daemon")
+
+    @daemon_app.command("run")
+    @user_errors
+    def run(
+        ctx: typer.Context,
+        quiet: Annotated[bool, typer.Option("--quiet", help="Log only to the log file.")] = False,
+    ) -> None:
+        """Run the daemon in the foreground (Ctrl-C stops it)."""
+        from assistant.daemon import Daemon, setup_logging
+
+        rt = _rt(ctx)
+        rt.now_override = None  # a long-running daemon follows the clock; requests carry --now
+        setup_logging(_folder(rt), to_stderr=not quiet)
+        Daemon(rt).run()
+
+    @daemon_app.command("start")
+    @user_errors
+    def start(ctx: typer.Context) -> None:
+        """Start the daemon in the background."""
+        from assistant.daemon import is_running, read_pid
+
+        rt = _rt(ctx)
+        folder = _folder(rt)
+        if is_running(folder):
+            raise AssistantError(f"the daemon is already running (pid {read_pid(folder)})")
+        folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+        env = {k: v for k, v in os.environ.items() if k != "ASSISTANT_NOW"}
+        proc = subprocess.Popen(
+            [*_command(rt), "--quiet"],
+            start_new_session=True,
+            env=env,
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            if ipc.DaemonClient.connect(rt.config.store.path) is not None:
+                typer.echo(f"daemon started (pid {proc.pid}); log: {folder / ipc.LOG_NAME}")
+                return
+            if proc.poll() is not None:
+                raise AssistantError(
+                    f"the daemon exited at start (code {proc.returncode}); see {folder / ipc.LOG_NAME}"
+                )
+            time.sleep(0.1)
+        raise AssistantError(f"the daemon did not answer within 60 s; see {folder / ipc.LOG_NAME}")
+
+    @daemon_app.command("stop")
+    @user_errors
+    def stop(ctx: typer.Context) -> None:
+        """Stop the daemon (it finishes or rolls back the document in progress)."""
+        from assistant.daemon import is_running, read_pid
+
+        folder = _folder(_rt(ctx))
+        pid = read_pid(folder)
+        if not is_running(folder) or pid is None:
+            typer.echo("the daemon is not running")
+            return
+        os.kill(pid, signal.SIGTERM)
+        deadline = time.monotonic() + 120
+        while is_running(folder) and time.monotonic() < deadline:
+            time.sleep(0.1)
+        if is_running(folder):
+            raise AssistantError(f"the daemon (pid {pid}) did not stop within 120 s")
+        typer.echo(f"daemon stopped (pid {pid})")
+
+    @daemon_app.command("status")
+    @user_errors
+    def status(
+        ctx: typer.Context,
+        as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+    ) -> None:
+        """Whether the daemon runs and what it is doing."""
+        info = daemon_status(_rt(ctx))
+        if as_json:
+            sys.stdout.write(json.dumps(info, indent=2) + "\n")
+        else:
+            typer.echo(describe(info))
+
+    @daemon_app.command("install")
+    @user_errors
+    def install(ctx: typer.Context) -> None:
+        """Write a systemd user unit (Linux) or a launchd agent (macOS)."""
+        rt = _rt(ctx)
+        path, enable = service_file(rt)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(service_text(rt))
+        typer.echo(f"wrote {path}\nenable it with: {enable}")
+
+    @daemon_app.command("uninstall")
+    @user_errors
+    def uninstall(ctx: typer.Context) -> None:
+        """Remove the unit or agent written by install."""
+        path, _ = service_file(_rt(ctx))
+        if path.exists():
+            path.unlink()
+            typer.echo(f"removed {path}")
+        else:
+            typer.echo(f"nothing to remove ({path} does not exist)")
+
+    @app.command()
+    @user_errors
+    def check(
+        ctx: typer.Context,
+        as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+    ) -> None:
+        """Check the index: every chunk has its vector and keyword row, every file exists."""
+        from assistant import library
+
+        report = library.check(_rt(ctx))
+        if as_json:
+            sys.stdout.write(json.dumps(report, indent=2) + "\n")
+        else:
+            typer.echo(
+                f"{report['documents']} documents, {report['chunks']} chunks: "
+                + ("ok" if report["ok"] else "problems found")
+            )
+            for line in report["problems"]:
+                typer.echo(f"- {line}")
+        if not report["ok"]:
+            raise typer.Exit(1)
+
+
+def daemon_status(rt: Runtime) -> dict[str, Any]:
+    from assistant.daemon import is_running, read_pid
+
+    folder = _folder(rt)
+    info: dict[str, Any] = {
+        "running": False,
+        "socket": str(folder / ipc.SOCKET_NAME),
+        "log": str(folder / ipc.LOG_NAME),
+    }
+    if not is_running(folder):
+        return info
+    info.update(running=True, pid=read_pid(folder))
+    client = ipc.DaemonClient.connect(rt.config.store.path)
+    if client is not None:
+        info.update(client.request("status", {}, timeout=5))
+    return info
+
+
+def describe(info: dict[str, Any]) -> str:
+    if not info["running"]:
+        return "daemon: not running"
+    lines = [f"daemon: running (pid {info.get('pid')}), {info.get('phase', '?')}"]
+    if "queue" in info:
+        lines.append(
+            f"  queue: {info['queue']} waiting"
+            + (f", indexing {info['current']}" if info.get("current") else "")
+        )
+        lines.append(f"  last indexed: {info.get('last_indexed') or 'nothing yet'}")
+    for err in info.get("errors", [])[-5:]:
+        lines.append(f"  error: {err}")
+    return "\n".join(lines)
+
+
+def service_file(rt: Runtime) -> tuple[Path, str]:
+    if sys.platform == "darwin":
+        path = Path.home() / "Library" / "LaunchAgents" / AGENT_NAME
+        return path, f"launchctl load -w {path}"
+    base = Path(os.environ.get("XDG_CONFIG_HOME") or Path.home() / ".config")
+    return base / "systemd" / "user" / UNIT_NAME, f"systemctl --user enable --now {UNIT_NAME}"
+
+
+def service_text(rt: Runtime) -> str:
+    cmd = [*_command(rt), "--quiet"]
+    if sys.platform == "darwin":
+        args = "\n".join(f"    <string>{c}</string>" for c in cmd)
+        return f"""<?xml version="1.0" encoding="UTF-8"?>
+<!DOCTYPE plist PUBLIC "-//Apple//DTD PLIST 1.0//EN" "http://www.apple.com/DTDs/PropertyList-1.0.dtd">
+<plist version="1.0">
+<dict>
+  <key>Label</key><string>org.assistant.daemon</string>
+  <key>ProgramArguments</key>
+  <array>
+{args}
+  </array>
+  <key>RunAtLoad</key><true/>
+  <key>KeepAlive</key><true/>
+</dict>
+</plist>
+"""
+    quoted = " ".join(f'"{c}"' if " " in c else c for c in cmd)
+    return f"""[Unit]
+Description=assistant: keeps the personal index in step and answers warm
+
+[Service]
+ExecStart={quoted}
+Restart=on-failure
+KillSignal=SIGTERM
+TimeoutStopSec=120
+
+[Install]
+WantedBy=default.target
+"""
