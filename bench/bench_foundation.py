@@ -21,7 +21,15 @@ from zoneinfo import ZoneInfo
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from common import latency, print_table, save, sentence, timed, write_notes_corpus  # noqa: E402
+from common import (  # noqa: E402
+    latency,
+    print_table,
+    real_turns_and_questions,
+    save,
+    sentence,
+    timed,
+    write_notes_corpus,
+)
 
 from assistant.chunking import chunk_records, embedding_text  # noqa: E402
 from assistant.config import EmbeddingConfig, LLMConfig, RetrievalConfig, SourceConfig  # noqa: E402
@@ -36,9 +44,16 @@ from assistant.store import NewDocument, Store  # noqa: E402
 TZ = ZoneInfo("Europe/Berlin")
 ROOT = Path(__file__).resolve().parent.parent
 QUERIES = [
-    "when is the dentist appointment", "budget for the design review", "train to the station",
-    "bread recipe with starter", "birthday gift ideas", "tax refund insurance", "climbing gym friend",
-    "release deadline for the client", "router backup password", "museum tickets on holiday",
+    "when is the dentist appointment",
+    "budget for the design review",
+    "train to the station",
+    "bread recipe with starter",
+    "birthday gift ideas",
+    "tax refund insurance",
+    "climbing gym friend",
+    "release deadline for the client",
+    "router backup password",
+    "museum tickets on holiday",
 ]
 
 
@@ -79,21 +94,37 @@ def build_store(path: Path, n: int, dim: int, rng: np.random.Generator) -> np.nd
     matrix = rng.standard_normal((n, dim)).astype(np.float32)
     matrix /= np.linalg.norm(matrix, axis=1, keepdims=True)
     py = __import__("random").Random(1)
+    real = real_turns_and_questions()
+
+    def text() -> str:
+        if real:  # real dialogue: a Zipfian vocabulary, as in people's own data
+            return "\n".join(py.choice(real[0]) for _ in range(4))
+        return " ".join(sentence(py) for _ in range(4))
+
     per_doc = 1000
     for d in range(0, n, per_doc):
-        doc = NewDocument(path=f"/bench/{d}.md", kind="notes", format="notes", hash=str(d),
-                          mtime=0, size=0)
-        chunks = [Chunk(ordinal=i, kind="note", text=" ".join(sentence(py) for _ in range(4)),
-                        locator=f"L{i}", title=f"Note {d}") for i in range(min(per_doc, n - d))]
-        store.write_document(doc, chunks, matrix[d : d + len(chunks)],
-                             text_hashes=[str(i) for i in range(len(chunks))])
+        doc = NewDocument(
+            path=f"/bench/{d}.md", kind="notes", format="notes", hash=str(d), mtime=0, size=0
+        )
+        chunks = [
+            Chunk(ordinal=i, kind="note", text=text(), locator=f"L{i}", title=f"Note {d}")
+            for i in range(min(per_doc, n - d))
+        ]
+        store.write_document(
+            doc,
+            chunks,
+            matrix[d : d + len(chunks)],
+            text_hashes=[str(i) for i in range(len(chunks))],
+        )
     store.close()
     return matrix
 
 
 def bench_search(embedder: Embedder, sizes: list[int], work: Path) -> list[dict]:
     rng = np.random.default_rng(0)
-    qvecs = embedder.encode(QUERIES)
+    real = real_turns_and_questions()
+    queries = real[1][::15][:60] if real else QUERIES
+    qvecs = embedder.encode(queries)
     rows = []
     for n in sizes:
         path = work / f"search-{n}.db"
@@ -115,8 +146,8 @@ def bench_search(embedder: Embedder, sizes: list[int], work: Path) -> list[dict]
             searcher.dense(q(), 50, SearchFilter())
 
         def hybrid() -> None:
-            j = next(i) % len(QUERIES)
-            searcher.search_vector(QUERIES[j], qvecs[j], 10)
+            j = next(i) % len(queries)
+            searcher.search_vector(queries[j], qvecs[j], 10)
 
         def vec0() -> None:
             store.db.execute(
@@ -142,9 +173,13 @@ def bench_ask(embedder: Embedder, work: Path) -> dict:
     store = Store(work / "ask.db")
     Indexer(store, embedder, TZ, [SourceConfig(path=ROOT / "data" / "notes", kind="notes")]).run()
     llm = load_llm(LLMConfig(), cache_dir=work)
-    answerer = Answerer(Searcher(store, embedder), llm, TZ,
-                        now=__import__("datetime").datetime(2026, 11, 23, 9, tzinfo=TZ),
-                        retrieval=RetrievalConfig())
+    answerer = Answerer(
+        Searcher(store, embedder),
+        llm,
+        TZ,
+        now=__import__("datetime").datetime(2026, 11, 23, 9, tzinfo=TZ),
+        retrieval=RetrievalConfig(),
+    )
     question = "When does my flight to Lisbon leave?"
     captured: dict[str, str] = {}
     original = llm.complete_stream_with_grammar
@@ -168,12 +203,23 @@ def bench_ask(embedder: Embedder, work: Path) -> dict:
 
         raw = llm.llama  # the same weights; reset() drops the prompt cache
         raw.reset()
-        kwargs = {"grammar": LlamaGrammar.from_string(captured["grammar"], verbose=False)} if grammar else {}
+        kwargs = (
+            {"grammar": LlamaGrammar.from_string(captured["grammar"], verbose=False)}
+            if grammar
+            else {}
+        )
         stamps: list[float] = []
         t0 = time.perf_counter()
-        for part in raw.create_completion(captured["prompt"], stream=True, max_tokens=160,
-                                          temperature=0.0, top_k=1, repeat_penalty=1.1,
-                                          stop=["\n"], **kwargs):
+        for part in raw.create_completion(
+            captured["prompt"],
+            stream=True,
+            max_tokens=160,
+            temperature=0.0,
+            top_k=1,
+            repeat_penalty=1.1,
+            stop=["\n"],
+            **kwargs,
+        ):
             if part["choices"][0].get("text"):
                 stamps.append(time.perf_counter())
         return stamps[0] - t0, (len(stamps) - 1) / max(1e-9, stamps[-1] - stamps[0]), len(stamps)
@@ -207,34 +253,65 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         work = Path(tmp)
         results["index"] = ix = bench_index(embedder, args.files, work)
-        print_table("Indexing (notes corpus, warm model)", ["measure", "value", "target"], [
-            ["chunks", ix["chunks"], ""],
-            ["bare encode chunks/s", f"{ix['bare_encode_chunks_per_s']:.1f}", "baseline"],
-            ["pipeline chunks/s", f"{ix['pipeline_chunks_per_s']:.1f}", ""],
-            ["pipeline / bare", f"{ix['pipeline_vs_bare']:.3f}", ">= 0.9"],
-            ["first index s", f"{ix['first_index_s']:.2f}", ""],
-            ["unchanged re-index s", f"{ix['reindex_s']:.3f}", ""],
-            ["re-index speed-up", f"{ix['reindex_speedup']:.0f}x", ">= 50x"],
-        ])
+        print_table(
+            "Indexing (notes corpus, warm model)",
+            ["measure", "value", "target"],
+            [
+                ["chunks", ix["chunks"], ""],
+                ["bare encode chunks/s", f"{ix['bare_encode_chunks_per_s']:.1f}", "baseline"],
+                ["pipeline chunks/s", f"{ix['pipeline_chunks_per_s']:.1f}", ""],
+                ["pipeline / bare", f"{ix['pipeline_vs_bare']:.3f}", ">= 0.9"],
+                ["first index s", f"{ix['first_index_s']:.2f}", ""],
+                ["unchanged re-index s", f"{ix['reindex_s']:.3f}", ""],
+                ["re-index speed-up", f"{ix['reindex_speedup']:.0f}x", ">= 50x"],
+            ],
+        )
         sizes = [int(s) for s in args.sizes.split(",") if s]
         results["search"] = rows = bench_search(embedder, sizes, work)
         table = []
         for r in rows:
             for name in ("numpy", "dense", "hybrid", "sqlite_vec_knn"):
                 ratio = "1.00 (baseline)" if name == "numpy" else f"{r[f'{name}_p95_vs_numpy']:.2f}"
-                table.append([r["chunks"], name, f"{r[name]['p50_ms']:.2f}", f"{r[name]['p95_ms']:.2f}", ratio])
-        print_table("Search latency (top-50 dense; hybrid = dense + FTS5 + fusion + rows)",
-                    ["chunks", "method", "p50 ms", "p95 ms", "p95 / numpy"], table)
+                table.append(
+                    [
+                        r["chunks"],
+                        name,
+                        f"{r[name]['p50_ms']:.2f}",
+                        f"{r[name]['p95_ms']:.2f}",
+                        ratio,
+                    ]
+                )
+        print_table(
+            "Search latency (top-50 dense; hybrid = dense + FTS5 + fusion + rows)",
+            ["chunks", "method", "p50 ms", "p95 ms", "p95 / numpy"],
+            table,
+        )
         if not args.skip_llm:
             results["ask"] = a = bench_ask(embedder, work)
-            print_table("Ask (bundled Gemma 3 270M, grammar-constrained)", ["measure", "value", "target"], [
-                ["ours decode tok/s", f"{a['ours_tok_s']:.1f}", ""],
-                ["llama-cpp alone, same prompt+grammar tok/s", f"{a['raw_same_prompt_grammar_tok_s']:.1f}", "baseline"],
-                ["ratio", f"{a['decode_ratio_vs_raw_same_grammar']:.3f}", ">= 0.95"],
-                ["llama-cpp alone, same prompt, free tok/s", f"{a['raw_same_prompt_free_tok_s']:.1f}", "reference"],
-                ["ours time to first token s (incl. retrieval)", f"{a['ours_ttft_s']:.2f}", ""],
-                ["llama-cpp alone time to first token s", f"{a['raw_same_prompt_grammar_ttft_s']:.2f}", ""],
-            ])
+            print_table(
+                "Ask (bundled Gemma 3 270M, grammar-constrained)",
+                ["measure", "value", "target"],
+                [
+                    ["ours decode tok/s", f"{a['ours_tok_s']:.1f}", ""],
+                    [
+                        "llama-cpp alone, same prompt+grammar tok/s",
+                        f"{a['raw_same_prompt_grammar_tok_s']:.1f}",
+                        "baseline",
+                    ],
+                    ["ratio", f"{a['decode_ratio_vs_raw_same_grammar']:.3f}", ">= 0.95"],
+                    [
+                        "llama-cpp alone, same prompt, free tok/s",
+                        f"{a['raw_same_prompt_free_tok_s']:.1f}",
+                        "reference",
+                    ],
+                    ["ours time to first token s (incl. retrieval)", f"{a['ours_ttft_s']:.2f}", ""],
+                    [
+                        "llama-cpp alone time to first token s",
+                        f"{a['raw_same_prompt_grammar_ttft_s']:.2f}",
+                        "",
+                    ],
+                ],
+            )
     print(f"\nsaved {save('foundation', results)}")
 
 

@@ -20,13 +20,31 @@ WORDS = (
 ).split()
 
 RESULTS = Path(__file__).resolve().parent / "results"
+LOCOMO = Path(__file__).resolve().parents[2] / "shared" / "bench-data" / "locomo" / "locomo10.json"
+
+
+def real_turns_and_questions() -> tuple[list[str], list[str]] | None:
+    """Dialogue turns and questions from the shared LoCoMo file (read in place), if present."""
+    if not LOCOMO.exists():
+        return None
+    data = json.loads(LOCOMO.read_text(encoding="utf-8"))
+    turns, questions = [], []
+    for sample in data:
+        conv = sample["conversation"]
+        for key, value in conv.items():
+            if key.startswith("session_") and isinstance(value, list):
+                turns.extend(f"{t['speaker']}: {t['text']}" for t in value)
+        questions.extend(q["question"] for q in sample["qa"] if q.get("category") != 5)
+    return turns, questions
 
 
 def sentence(rng: random.Random) -> str:
     n = rng.randint(8, 22)
     words = [rng.choice(WORDS) for _ in range(n)]
     if rng.random() < 0.3:
-        words.insert(rng.randint(0, n), f"{rng.randint(1, 28)} {rng.choice(['May', 'June', 'July'])}")
+        words.insert(
+            rng.randint(0, n), f"{rng.randint(1, 28)} {rng.choice(['May', 'June', 'July'])}"
+        )
     if rng.random() < 0.2:
         words.insert(rng.randint(0, n), f"{rng.randint(10, 2000)} EUR")
     return " ".join(words).capitalize() + "."
@@ -38,8 +56,10 @@ def write_notes_corpus(root: Path, files: int, seed: int = 7) -> None:
     for i in range(files):
         folder = root / f"area{i % 8}"
         folder.mkdir(parents=True, exist_ok=True)
-        parts = [f"---\ntitle: Note {i}\ntags: [t{i % 5}]\ndate: 2026-0{1 + i % 9}-1{i % 9}\n---",
-                 f"# Note {i}"]
+        parts = [
+            f"---\ntitle: Note {i}\ntags: [t{i % 5}]\ndate: 2026-0{1 + i % 9}-1{i % 9}\n---",
+            f"# Note {i}",
+        ]
         for s in range(rng.randint(2, 6)):
             parts.append(f"## Section {s}")
             for _ in range(rng.randint(1, 3)):
