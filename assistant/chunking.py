@@ -32,9 +32,14 @@ class ChunkingOptions:
 DEFAULT_OPTIONS = ChunkingOptions()
 
 
+_STAMP = re.compile(r"^\[\d{4}-\d{2}-\d{2} \d{2}:\d{2}\] ", re.MULTILINE)
+
+
 def embedding_text(chunk: Chunk) -> str:
-    """What the embedder reads: the title gives the chunk its context."""
-    return f"{chunk.title}\n{chunk.text}" if chunk.title else chunk.text
+    """What the embedder reads: the title gives the chunk its context. Message lines lose
+    their timestamps: time is filtered on as metadata, and digits only blur the meaning."""
+    text = _STAMP.sub("", chunk.text) if chunk.kind == "message" else chunk.text
+    return f"{chunk.title}\n{text}" if chunk.title else text
 
 
 def text_hash(chunk: Chunk) -> str:

@@ -203,6 +203,21 @@ class Indexer:
         self.flush()
         return report
 
+    def index_records(
+        self, path: str, records: Iterable[Record], *, kind: str, format: str
+    ) -> IndexReport:
+        """Index records that come from an importer rather than a file (same chunking and
+        embedding as files; the benchmark feeds LoCoMo conversations through here)."""
+        self._report = report = IndexReport()
+        self._ensure_vectors()
+        records = list(records)
+        digest = hashlib.sha256(repr(records).encode()).hexdigest()
+        doc = NewDocument(path=path, kind=kind, format=format, hash=digest, mtime=0.0, size=0)
+        events = [r for r in records if isinstance(r, Event)]
+        stream = iter(chunk_records(records, self.tz, self.options))
+        self._stream(doc, [], stream, events, ParseContext(tz=self.tz), {}, is_new=True, title=[])
+        return report
+
     def remove(self, doc_path: str) -> bool:
         removed = self.store.delete_document(doc_path)
         if removed:
