@@ -261,6 +261,54 @@ def print_answer(data: dict[str, Any]) -> None:
             out.print(f"[{c['n']}] {c['path']} {c['locator']}", highlight=False, markup=False)
 
 
+@app.command()
+@user_errors
+def forget(
+    ctx: typer.Context,
+    paths: Annotated[list[Path] | None, typer.Argument(help="Files or folders to forget.")] = None,
+    everything: Annotated[bool, typer.Option("--all", help="Wipe the whole index.")] = False,
+) -> None:
+    """Remove files from the index for good (rows, vectors, keyword entries, free pages)."""
+    from assistant import library
+
+    if not paths and not everything:
+        raise AssistantError("say what to forget: assistant forget PATH... or --all")
+    result = library.forget(runtime(ctx), paths or [], everything=everything)
+    if everything:
+        typer.echo("the index was wiped")
+    else:
+        typer.echo(f"forgot {result['removed']} documents; these paths will not be indexed again")
+
+
+@app.command()
+@user_errors
+def doctor(
+    ctx: typer.Context,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+) -> None:
+    """Models, versions, threads, the SQLite module in use, and the offline settings."""
+    from assistant import library
+
+    info = library.doctor(runtime(ctx))
+    if as_json:
+        emit_json(info)
+        return
+    out.print(f"python {info['python']} on {info['platform']}", highlight=False)
+    for name, ver in info["packages"].items():
+        out.print(f"  {name:24} {ver or 'not installed'}", highlight=False)
+    sq = info["sqlite"]
+    out.print(
+        f"sqlite {sq['version']} via {sq['module']}, sqlite-vec {sq['sqlite_vec']}", highlight=False
+    )
+    out.print(
+        f"embedding {info['embedding']['model']}: {info['embedding']['path']}", highlight=False
+    )
+    out.print(f"llm {info['llm']['model']}, {info['llm']['threads']} threads", highlight=False)
+    out.print(f"network: {info['network']['summary']}", highlight=False)
+    for key, value in info["network"]["offline_switches"].items():
+        out.print(f"  {key}={value}", highlight=False)
+
+
 # --- status -----------------------------------------------------------------------------
 
 

@@ -117,6 +117,7 @@ class Indexer:
         self._report = IndexReport()
         self._ready = False
         self._known: dict[str, DocumentInfo] | None = None
+        self._forgotten: list[str] | None = None
 
     def _ensure_vectors(self) -> None:
         if not self._ready:
@@ -153,6 +154,7 @@ class Indexer:
                 files.extend((f, src) for f in walk(root))
         seen = {str(f) for f, _ in files}
         self._known = self.store.documents()
+        self._forgotten = self.store.forgotten()
 
         for i, (path, src) in enumerate(files):
             if self.cancel():
@@ -180,6 +182,7 @@ class Indexer:
     def sync_path(self, path: Path) -> IndexReport:
         """Bring one changed path in step: a file or folder, created, edited or gone."""
         self._report = report = IndexReport()
+        self._forgotten = None  # `assistant forget` may have run since the last change
         source = source_for(path, self.sources)
         if source is None or is_ignored(path.relative_to(source.path)):
             return report
@@ -230,6 +233,9 @@ class Indexer:
         """Queue ``path`` for (re)indexing; returns "skipped" | "queued" | "failed" | "ignored"."""
         report = self._report
         key = str(path)
+        if self._is_forgotten(key):
+            report.ignored += 1
+            return "ignored"
         try:
             st = path.stat()
             known: DocumentInfo | None = (
@@ -265,6 +271,11 @@ class Indexer:
         except Exception as exc:  # noqa: BLE001 - one broken file never stops a run
             self._fail(f"{path}: could not be parsed ({type(exc).__name__}: {exc})")
         return "failed"
+
+    def _is_forgotten(self, key: str) -> bool:
+        if self._forgotten is None:
+            self._forgotten = self.store.forgotten()
+        return any(key == p or key.startswith(p.rstrip(os.sep) + os.sep) for p in self._forgotten)
 
     def _fail(self, message: str) -> None:
         self._report.failed += 1

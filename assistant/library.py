@@ -170,3 +170,83 @@ def check(rt: Runtime) -> dict[str, Any]:
     from assistant.integrity import check as run_check
 
     return run_check(rt.store).to_json()
+
+
+def forget(rt: Runtime, paths: Sequence[Path], *, everything: bool = False) -> dict[str, Any]:
+    """Remove documents (rows, vectors, keyword entries) and keep them out of the index."""
+    if everything:
+        from assistant.daemon import is_running
+        from assistant.ipc import daemon_dir
+
+        if is_running(daemon_dir(rt.config.store.path)):
+            raise AssistantError("stop the daemon first: assistant daemon stop")
+        rebuild_store(rt)
+        return {"forgotten": "everything", "removed": None}
+    removed = 0
+    for p in paths:
+        removed += rt.store.forget(str(p.expanduser().resolve()))
+    return {"forgotten": [str(p.expanduser().resolve()) for p in paths], "removed": removed}
+
+
+def doctor(rt: Runtime) -> dict[str, Any]:
+    """Models, versions, threads, the SQLite module and the offline switches."""
+    import importlib.metadata as md
+    import platform
+
+    from assistant.embed import physical_cores
+    from assistant.offline import OFFLINE_ENV, go_offline
+
+    def version(name: str) -> str | None:
+        try:
+            return md.version(name)
+        except md.PackageNotFoundError:
+            return None
+
+    go_offline()  # what every model load does first
+    store = rt.store
+    sqlite_version = store.db.execute("SELECT sqlite_version()").fetchone()[0]
+    vec_version = store.db.execute("SELECT vec_version()").fetchone()[0]
+    emb = rt.config.embedding.model
+    if emb == "bundled":
+        from assistant.embed import bundled_model_dir
+
+        emb_path = str(bundled_model_dir())
+    else:
+        emb_path = emb
+    return {
+        "python": platform.python_version(),
+        "platform": platform.platform(),
+        "packages": {
+            name: version(name)
+            for name in (
+                "torch",
+                "sentence-transformers",
+                "transformers",
+                "llama_cpp_python",
+                "sqlite-vec",
+                "sqlean.py",
+                "watchdog",
+                "icalendar",
+                "recurring-ical-events",
+                "typer",
+            )
+        },
+        "sqlite": {
+            "module": store.module.__name__,
+            "version": sqlite_version,
+            "sqlite_vec": vec_version,
+            "path": str(store.path),
+        },
+        "embedding": {"model": emb, "path": emb_path},
+        "llm": {
+            "model": rt.config.llm.model,
+            "threads": rt.config.llm.threads or physical_cores(),
+            "context": rt.config.llm.context,
+        },
+        "threads": {"physical_cores": physical_cores(), "logical": os.cpu_count()},
+        "network": {
+            "offline_switches": {k: os.environ.get(k) for k in OFFLINE_ENV},
+            "remote_model_loading": False,
+            "summary": "offline: models load from local files only; nothing is sent anywhere",
+        },
+    }

@@ -244,6 +244,12 @@ class DocumentWriter:
             )
 
 
+@migration(2)
+def m002_forgotten(db: Any) -> None:
+    # Paths the user asked to forget: never indexed again until unforgotten.
+    db.execute("CREATE TABLE forgotten (path TEXT PRIMARY KEY, at REAL NOT NULL)")
+
+
 # --- the store ---------------------------------------------------------------
 
 
@@ -479,6 +485,36 @@ class Store:
             if cur.rowcount:
                 self._bump_generation()
         return bool(cur.rowcount)
+
+    def forget(self, path: str) -> int:
+        """Remove every document at or under ``path`` and never index it again."""
+        removed = 0
+        with self.transaction():
+            for doc_path in self.documents(under=Path(path)):
+                self.db.execute("DELETE FROM documents WHERE path = ?", (doc_path,))
+                removed += 1
+            self.db.execute(
+                "INSERT OR REPLACE INTO forgotten(path, at) VALUES (?, ?)", (path, time.time())
+            )
+            self._bump_generation()
+        self.scrub()
+        return removed
+
+    def forgotten(self) -> list[str]:
+        return [p for (p,) in self.db.execute("SELECT path FROM forgotten ORDER BY path")]
+
+    def is_forgotten(self, path: str) -> bool:
+        for prefix in self.forgotten():
+            if path == prefix or path.startswith(prefix.rstrip(os.sep) + os.sep):
+                return True
+        return False
+
+    def scrub(self) -> None:
+        """Push deleted text out of the WAL and free pages (secure_delete zeroes them)."""
+        self.db.execute("INSERT INTO chunks_fts(chunks_fts) VALUES ('optimize')")
+        self.db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        self.db.execute("VACUUM")
+        self.db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
 
     def delete_all(self) -> None:
         with self.transaction():
