@@ -268,6 +268,8 @@ class Indexer:
             self._fail(f"{path}: cannot read ({exc.strerror or exc})")
         except (AssistantError, Cancelled):
             raise  # store or model trouble, or a stop: the whole run cannot go on
+        except self.store.module.DatabaseError as exc:
+            raise _store_failure(self.store, exc) from None
         except Exception as exc:  # noqa: BLE001 - one broken file never stops a run
             self._fail(f"{path}: could not be parsed ({type(exc).__name__}: {exc})")
         return "failed"
@@ -361,6 +363,12 @@ class Indexer:
 
     def flush(self) -> None:
         """Embed every queued chunk in one call, then write each document in its own transaction."""
+        try:
+            self._flush()
+        except self.store.module.DatabaseError as exc:
+            raise _store_failure(self.store, exc) from None
+
+    def _flush(self) -> None:
         pending, self._pending, self._pending_chunks = self._pending, [], 0
         if not pending:
             return
@@ -425,6 +433,18 @@ class Indexer:
         else:
             self._report.updated += 1
         self._report.warnings.extend(f"{doc.path}: {p}" for p in problems)
+
+
+def _store_failure(store: Store, exc: Exception) -> AssistantError:
+    from assistant.errors import StoreError
+
+    reason = str(exc)
+    hint = "free some disk space and run assistant index again" if "full" in reason or (
+        "disk" in reason) else "run: assistant check"
+    return StoreError(
+        f"{store.path}: the index could not be written ({reason}); the previous index is "
+        f"intact; {hint}"
+    )
 
 
 def _with_title(doc: NewDocument, title: list[str]) -> NewDocument:
