@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo
 from assistant.records import Chunk, Event, Message, Note, Record, Section
 
 _TOKEN = re.compile(r"\w+|[^\w\s]", re.UNICODE)
+LONG_LINE = 4000  # characters
 
 
 def count_tokens(text: str) -> int:
@@ -94,25 +95,45 @@ def _split_section(section: Section, budget: int, overlap: int) -> list[tuple[st
     """Pieces of (text, first line, last line) no larger than ``budget`` tokens."""
     lines = section.text.split("\n")
     units: list[tuple[str, int, int]] = []  # (text, line, tokens)
-    for offset, line in enumerate(lines):
+    for offset, whole in enumerate(lines):
         lineno = section.start_line + offset
-        n = count_tokens(line)
-        if n <= budget:
-            units.append((line, lineno, n))
-            continue
-        words = line.split(" ")  # one very long line: cut it by words
-        part: list[str] = []
-        size = 0
-        for word in words:
-            w = count_tokens(word)
-            if part and size + w > budget - overlap:
-                units.append((" ".join(part), lineno, size))
-                part, size = [], 0
-            part.append(word)
-            size += w
-        if part:
-            units.append((" ".join(part), lineno, size))
+        # A pathological line (minified data, a pasted dump) is cut by characters first,
+        # so tokenising it never builds a giant list.
+        for line in _slices(whole):
+            _add_units(units, line, lineno, budget, overlap)
+    return _pack(units, budget, overlap)
 
+
+def _slices(line: str, size: int = LONG_LINE) -> list[str]:
+    if len(line) <= size:
+        return [line]
+    return [line[i : i + size] for i in range(0, len(line), size)]
+
+
+def _add_units(
+    units: list[tuple[str, int, int]], line: str, lineno: int, budget: int, overlap: int
+) -> None:
+    """Append ``line`` as one unit, or as word runs when it alone exceeds the budget."""
+    n = count_tokens(line)
+    if n <= budget:
+        units.append((line, lineno, n))
+        return
+    part: list[str] = []
+    size = 0
+    for word in line.split(" "):
+        w = count_tokens(word)
+        if part and size + w > budget - overlap:
+            units.append((" ".join(part), lineno, size))
+            part, size = [], 0
+        part.append(word)
+        size += w
+    if part:
+        units.append((" ".join(part), lineno, size))
+
+
+def _pack(
+    units: list[tuple[str, int, int]], budget: int, overlap: int
+) -> list[tuple[str, int, int]]:
     pieces: list[tuple[str, int, int]] = []
     current: list[tuple[str, int, int]] = []
     size = 0

@@ -16,6 +16,7 @@ from assistant.sources import ParseContext
 NAME = "notes"
 FAMILY = "notes"
 SUFFIXES = (".md", ".markdown", ".txt", ".org")
+MAX_BYTES = 20 * 1024 * 1024  # a "note" larger than this is an export or a dump, not a note
 
 _MD_HEADING = re.compile(r"^(#{1,6})\s+(.+?)\s*#*\s*$")
 _ORG_HEADING = re.compile(r"^(\*{1,6})\s+(.+?)\s*$")
@@ -32,6 +33,11 @@ def detect(path: Path, head: bytes) -> bool:
 
 def read_text(path: Path) -> str:
     try:
+        size = path.stat().st_size
+        if size > MAX_BYTES:
+            raise SourceError(
+                path, f"too large for a note ({size / 1e6:.0f} MB > {MAX_BYTES / 1e6:.0f} MB)"
+            )
         data = path.read_bytes()
     except OSError as exc:
         raise SourceError(path, f"cannot read ({exc.strerror or exc})") from None
@@ -68,6 +74,9 @@ def _front_matter(lines: list[str], path: Path, ctx: ParseContext) -> tuple[dict
         if lines[i].strip() in ("---", "..."):
             try:
                 data = yaml.safe_load("\n".join(lines[1:i])) or {}
+            except RecursionError:  # absurdly nested YAML
+                ctx.report("front matter is nested too deeply; treated as text")
+                return {}, 0
             except yaml.YAMLError as exc:
                 mark = getattr(exc, "problem_mark", None)
                 where = f"line {mark.line + 2}" if mark else "front matter"
