@@ -88,9 +88,9 @@ def source_for(path: Path, sources: Sequence[SourceConfig]) -> SourceConfig | No
     """The configured source containing ``path`` (the deepest one wins)."""
     best: SourceConfig | None = None
     for src in sources:
-        if path == src.path or src.path in path.parents:
-            if best is None or len(src.path.parts) > len(best.path.parts):
-                best = src
+        inside = path == src.path or src.path in path.parents
+        if inside and (best is None or len(src.path.parts) > len(best.path.parts)):
+            best = src
     return best
 
 

@@ -7,6 +7,7 @@ few-shot prompt for base models, the GGUF's own chat template for instruct model
 
 from __future__ import annotations
 
+import atexit
 import json
 import os
 from collections.abc import Iterator
@@ -146,6 +147,8 @@ class LlamaBackend:
                 )
             except Exception as exc:  # noqa: BLE001 - llama.cpp raises ValueError/RuntimeError
                 raise ModelError(f"cannot load language model {self.path}: {exc}") from None
+            if not _LLAMA_CACHE:
+                atexit.register(close_models)
             _LLAMA_CACHE[key] = self._llama
         return self._llama
 
@@ -201,6 +204,15 @@ class LlamaBackend:
 _LOG_CALLBACK: Any = None
 # Loaded models by (path, context, threads): loading is the slow part, keep one per process.
 _LLAMA_CACHE: dict[tuple[str, int, int], Any] = {}
+
+
+def close_models() -> None:
+    """Free every loaded model. Registered at exit: left to the garbage collector during
+    interpreter shutdown, llama.cpp's finalisers find their C bindings gone and print a
+    traceback."""
+    while _LLAMA_CACHE:
+        _, llama = _LLAMA_CACHE.popitem()
+        llama.close()
 
 
 def _silence_llama_logs() -> None:

@@ -182,7 +182,8 @@ class Hit:
 class VectorIndex:
     """Every chunk vector in one float32 matrix: an exact scan as fast as numpy itself.
 
-    Reloaded when the store's generation counter moves (another process indexed).
+    Kept in step with the store whenever its generation counter moves (this or another
+    process indexed something).
     """
 
     def __init__(self) -> None:
@@ -197,39 +198,66 @@ class VectorIndex:
         self._lock = threading.Lock()
 
     def refresh(self, store: Store) -> None:
-        generation = store.generation()
-        if generation == self.generation:
+        """Follow the store: drop rows of deleted chunks, append rows of new ones.
+
+        Chunk ids only grow (AUTOINCREMENT), so new chunks are exactly those above the
+        last id held; during a long index run every commit moves the generation, and a
+        query must not re-read every vector each time.
+        """
+        if store.generation() == self.generation:
             return
         with self._lock:
-            if generation == self.generation:
-                return
-            if not store.has_vectors():
+            db = store.db
+            own_snapshot = not db.in_transaction
+            if own_snapshot:
+                db.execute("BEGIN")  # the id list and the new rows from one snapshot
+            try:
+                generation = store.generation()
+                if generation != self.generation and store.has_vectors():
+                    self._follow(store)
                 self.generation = generation
-                return
-            rows = store.db.execute(
-                "SELECT c.id, v.embedding, c.kind, c.time, c.time_end, c.senders "
-                "FROM chunks c JOIN chunk_vecs v ON v.chunk_id = c.id ORDER BY c.id"
-            ).fetchall()
-            n = len(rows)
-            dim = int(store.get_meta("embedding_dim") or 0)
-            matrix = np.empty((n, dim), dtype=np.float32)
-            ids = np.empty(n, dtype=np.int64)
-            kinds = np.empty(n, dtype=np.int8)
-            start = np.full(n, np.nan)
-            end = np.full(n, np.nan)
-            senders: list[str] = []
-            for i, (cid, blob, kind, t0, t1, snd) in enumerate(rows):
-                ids[i] = cid
-                matrix[i] = np.frombuffer(blob, dtype=np.float32)
-                kinds[i] = KINDS.index(kind) if kind in KINDS else -1
-                if t0 is not None:
-                    start[i] = t0
-                    end[i] = t1 if t1 is not None else t0
-                senders.append((snd or "").lower())
-            self.ids, self.matrix, self.kinds = ids, matrix, kinds
-            self.start, self.end, self.senders = start, end, senders
-            self.row_of = {int(c): i for i, c in enumerate(ids)}
-            self.generation = generation
+            finally:
+                if own_snapshot:
+                    db.execute("COMMIT")
+
+    def _follow(self, store: Store) -> None:
+        db = store.db
+        current = np.fromiter(
+            (cid for (cid,) in db.execute("SELECT id FROM chunks ORDER BY id")), dtype=np.int64
+        )
+        keep = np.isin(self.ids, current, assume_unique=True)
+        last = int(self.ids[-1]) if len(self.ids) else -1
+        rows = db.execute(
+            "SELECT c.id, v.embedding, c.kind, c.time, c.time_end, c.senders "
+            "FROM chunks c JOIN chunk_vecs v ON v.chunk_id = c.id WHERE c.id > ? ORDER BY c.id",
+            (last,),
+        ).fetchall()
+        if keep.all() and not rows:
+            return
+        n = len(rows)
+        dim = int(store.get_meta("embedding_dim") or 0)
+        matrix = np.empty((n, dim), dtype=np.float32)
+        ids = np.empty(n, dtype=np.int64)
+        kinds = np.empty(n, dtype=np.int8)
+        start = np.full(n, np.nan)
+        end = np.full(n, np.nan)
+        senders: list[str] = []
+        for i, (cid, blob, kind, t0, t1, snd) in enumerate(rows):
+            ids[i] = cid
+            matrix[i] = np.frombuffer(blob, dtype=np.float32)
+            kinds[i] = KINDS.index(kind) if kind in KINDS else -1
+            if t0 is not None:
+                start[i] = t0
+                end[i] = t1 if t1 is not None else t0
+            senders.append((snd or "").lower())
+        old = self.matrix[keep] if len(self.ids) else np.zeros((0, dim), dtype=np.float32)
+        self.matrix = np.concatenate([old, matrix]) if n else old
+        self.ids = np.concatenate([self.ids[keep], ids])
+        self.kinds = np.concatenate([self.kinds[keep], kinds])
+        self.start = np.concatenate([self.start[keep], start])
+        self.end = np.concatenate([self.end[keep], end])
+        self.senders = [s for s, k in zip(self.senders, keep, strict=True) if k] + senders
+        self.row_of = {int(c): i for i, c in enumerate(self.ids)}
 
     def mask(self, flt: SearchFilter) -> np.ndarray | None:
         if flt.empty:

@@ -15,9 +15,8 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from common import percentile, print_table, save  # noqa: E402
-
 from assistant.ipc import DaemonClient  # noqa: E402
+from common import cpu_seconds, percentile, print_table, rss_mb, save  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 QUESTION = "When does my flight to Lisbon leave?"
@@ -33,18 +32,6 @@ def cli(home: Path, *args: str) -> subprocess.CompletedProcess[str]:
         text=True,
         check=True,
     )
-
-
-def cpu_seconds(pid: int) -> float:
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-
-
-def rss_mb(pid: int) -> float:
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("VmRSS:"):
-            return int(line.split()[1]) / 1024
-    return float("nan")
 
 
 def wait_watching(client: DaemonClient) -> None:
@@ -88,7 +75,7 @@ def main() -> None:
                 "ask",
                 {"question": QUESTION},
                 now="2026-11-23T09:00",
-                on_token=lambda _t: stamps.append(time.perf_counter()),
+                on_token=lambda _t, s=stamps: s.append(time.perf_counter()),
             )
             totals.append(time.perf_counter() - t0)
             ttfts.append(stamps[0] - t0)

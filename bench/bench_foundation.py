@@ -21,16 +21,6 @@ from zoneinfo import ZoneInfo
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from common import (  # noqa: E402
-    latency,
-    print_table,
-    real_turns_and_questions,
-    save,
-    sentence,
-    timed,
-    write_notes_corpus,
-)
-
 from assistant.chunking import chunk_records, embedding_text  # noqa: E402
 from assistant.config import EmbeddingConfig, LLMConfig, RetrievalConfig, SourceConfig  # noqa: E402
 from assistant.embed import Embedder  # noqa: E402
@@ -40,6 +30,15 @@ from assistant.retrieve import Searcher, SearchFilter  # noqa: E402
 from assistant.sources import ParseContext  # noqa: E402
 from assistant.sources.notes import parse  # noqa: E402
 from assistant.store import NewDocument, Store  # noqa: E402
+from common import (  # noqa: E402
+    latency,
+    print_table,
+    real_turns_and_questions,
+    save,
+    sentence,
+    timed,
+    write_notes_corpus,
+)
 
 TZ = ZoneInfo("Europe/Berlin")
 ROOT = Path(__file__).resolve().parent.parent
@@ -125,45 +124,53 @@ def bench_search(embedder: Embedder, sizes: list[int], work: Path) -> list[dict]
     real = real_turns_and_questions()
     queries = real[1][::15][:60] if real else QUERIES
     qvecs = embedder.encode(queries)
-    rows = []
-    for n in sizes:
-        path = work / f"search-{n}.db"
-        t_build, matrix = timed(lambda n=n, path=path: build_store(path, n, embedder.dim, rng))
-        store = Store(path)
-        searcher = Searcher(store, embedder)
-        searcher.vectors.refresh(store)
-        i = iter(range(10**9))
+    return [_search_row(embedder, n, work, rng, queries, qvecs) for n in sizes]
 
-        def q() -> np.ndarray:
-            return qvecs[next(i) % len(qvecs)]
 
-        def numpy_scan() -> None:
-            sims = matrix @ q()
-            top = np.argpartition(-sims, 49)[:50]
-            top[np.argsort(-sims[top])]
+def _search_row(
+    embedder: Embedder,
+    n: int,
+    work: Path,
+    rng: np.random.Generator,
+    queries: list[str],
+    qvecs: np.ndarray,
+) -> dict:
+    path = work / f"search-{n}.db"
+    t_build, matrix = timed(lambda: build_store(path, n, embedder.dim, rng))
+    store = Store(path)
+    searcher = Searcher(store, embedder)
+    searcher.vectors.refresh(store)
+    i = iter(range(10**9))
 
-        def dense() -> None:
-            searcher.dense(q(), 50, SearchFilter())
+    def q() -> np.ndarray:
+        return qvecs[next(i) % len(qvecs)]
 
-        def hybrid() -> None:
-            j = next(i) % len(queries)
-            searcher.search_vector(queries[j], qvecs[j], 10)
+    def numpy_scan() -> None:
+        sims = matrix @ q()
+        top = np.argpartition(-sims, 49)[:50]
+        top[np.argsort(-sims[top])]
 
-        def vec0() -> None:
-            store.db.execute(
-                "SELECT chunk_id, distance FROM chunk_vecs WHERE embedding MATCH ? AND k = 50",
-                (q().tobytes(),),
-            ).fetchall()
+    def dense() -> None:
+        searcher.dense(q(), 50, SearchFilter())
 
-        repeat = 200 if n <= 20000 else 60
-        base = latency(numpy_scan, repeat)
-        row = {"chunks": n, "build_s": t_build, "numpy": base}
-        for name, fn in (("dense", dense), ("hybrid", hybrid), ("sqlite_vec_knn", vec0)):
-            row[name] = latency(fn, repeat if name != "sqlite_vec_knn" else max(20, repeat // 4))
-            row[f"{name}_p95_vs_numpy"] = row[name]["p95_ms"] / base["p95_ms"]
-        rows.append(row)
-        store.close()
-    return rows
+    def hybrid() -> None:
+        j = next(i) % len(queries)
+        searcher.search_vector(queries[j], qvecs[j], 10)
+
+    def vec0() -> None:
+        store.db.execute(
+            "SELECT chunk_id, distance FROM chunk_vecs WHERE embedding MATCH ? AND k = 50",
+            (q().tobytes(),),
+        ).fetchall()
+
+    repeat = 200 if n <= 20000 else 60
+    base = latency(numpy_scan, repeat)
+    row = {"chunks": n, "build_s": t_build, "numpy": base}
+    for name, fn in (("dense", dense), ("hybrid", hybrid), ("sqlite_vec_knn", vec0)):
+        row[name] = latency(fn, repeat if name != "sqlite_vec_knn" else max(20, repeat // 4))
+        row[f"{name}_p95_vs_numpy"] = row[name]["p95_ms"] / base["p95_ms"]
+    store.close()
+    return row
 
 
 def bench_ask(embedder: Embedder, work: Path) -> dict:

@@ -29,8 +29,6 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from common import LOCOMO, print_table, save  # noqa: E402
-
 from assistant.chunking import DEFAULT_OPTIONS  # noqa: E402
 from assistant.config import EmbeddingConfig  # noqa: E402
 from assistant.embed import Embedder  # noqa: E402
@@ -38,6 +36,7 @@ from assistant.index import Indexer  # noqa: E402
 from assistant.records import Message  # noqa: E402
 from assistant.retrieve import Searcher, SearchFilter  # noqa: E402
 from assistant.store import Store  # noqa: E402
+from common import LOCOMO, print_table, save  # noqa: E402
 
 TZ = ZoneInfo("UTC")
 KS = (5, 10, 25)

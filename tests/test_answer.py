@@ -5,9 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from conftest import INJECTION_NOTE, write_tree
 
 from assistant import grounding, library
+from conftest import INJECTION_NOTE, write_tree
 
 pytestmark = pytest.mark.slow
 

@@ -51,3 +51,27 @@ def test_fts_query_quotes_words_so_operators_cannot_be_injected() -> None:
         fts_query('NEAR(flight) OR "hotel" AND -rent*') == '"near" OR "flight" OR "hotel" OR "rent"'
     )
     assert fts_query("the of and") is not None  # only stopwords: still a query
+
+
+def test_the_vector_matrix_follows_adds_and_deletes_without_a_full_reload(
+    notes_home: Path, make_runtime
+) -> None:
+    from assistant.retrieve import VectorIndex
+
+    rt = make_runtime(notes_home)
+    library.index(rt)
+    vectors = library.searcher(rt).vectors
+    vectors.refresh(rt.store)
+    (notes_home / "notes" / "recipes" / "sourdough.md").unlink()
+    (notes_home / "notes" / "kayak.md").write_text("# Kayak\nRent a kayak on the Spree in May.\n")
+    library.index(rt)
+    vectors.refresh(rt.store)
+
+    fresh = VectorIndex()
+    fresh.refresh(rt.store)
+    assert list(vectors.ids) == list(fresh.ids)
+    assert (vectors.matrix == fresh.matrix).all()
+    assert vectors.senders == fresh.senders
+    assert vectors.row_of == fresh.row_of
+    hits = library.search(rt, "kayak on the river", k=1)
+    assert hits[0].path.endswith("kayak.md")
