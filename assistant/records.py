@@ -28,6 +28,22 @@ class Note:
 
 
 @dataclass(frozen=True)
+class EventSpan:
+    """One occurrence of an event: timed (aware datetimes) or all-day (dates, end exclusive).
+
+    ``title``/``location`` are set only when an override changed them.
+    ``busy`` is False for all-day and TRANSP:TRANSPARENT events: they block no time.
+    """
+
+    start: datetime | date
+    end: datetime | date
+    all_day: bool
+    busy: bool = True
+    title: str | None = None
+    location: str | None = None
+
+
+@dataclass(frozen=True)
 class Event:
     """One calendar event series (a master VEVENT plus its overrides) from an .ics file.
 
@@ -50,6 +66,10 @@ class Event:
     attendees: tuple[str, ...] = ()
     recurring: bool = False
     locator: str = ""
+    # Occurrences expanded at index time, complete over ``covered`` = (from, until); None
+    # on either side means "from the first" / "to the last". ``covered`` None: not expanded.
+    occurrences: tuple[EventSpan, ...] = ()
+    covered: tuple[datetime | None, datetime | None] | None = None
 
 
 @dataclass(frozen=True)

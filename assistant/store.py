@@ -213,7 +213,7 @@ class DocumentWriter:
 
     def add_events(self, events: Sequence[Event]) -> None:
         for ev in events:
-            self.store.db.execute(
+            cur = self.store.db.execute(
                 "INSERT INTO events(doc_id, uid, title, location, description, attendees, "
                 "all_day, recurring, first_start, last_end, ics, locator) "
                 "VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
@@ -232,6 +232,26 @@ class DocumentWriter:
                     ev.locator,
                 ),
             )
+            self.add_occurrences(int(cur.lastrowid), ev)
+
+    def add_occurrences(self, event_id: int, ev: Event) -> None:
+        """The occurrences expanded at index time and the range they cover (migration 3)."""
+        if ev.covered is None:
+            return  # not expanded: calendar queries expand this event from its ics
+        db = self.store.db
+        db.executemany(
+            "INSERT INTO occurrences(event_id, start_at, end_at, all_day, busy, title, location) "
+            "VALUES (?,?,?,?,?,?,?)",
+            [
+                (event_id, to_epoch(s.start), to_epoch(s.end), int(s.all_day), int(s.busy),
+                 s.title, s.location)
+                for s in ev.occurrences
+            ],
+        )
+        db.execute(
+            "INSERT INTO event_coverage(event_id, covered_from, covered_until) VALUES (?,?,?)",
+            (event_id, to_epoch(ev.covered[0]), to_epoch(ev.covered[1])),
+        )
 
     def set_problems(self, problems: Sequence[str]) -> None:
         self.problems = list(problems)
@@ -248,6 +268,35 @@ class DocumentWriter:
 def m002_forgotten(db: Any) -> None:
     # Paths the user asked to forget: never indexed again until unforgotten.
     db.execute("CREATE TABLE forgotten (path TEXT PRIMARY KEY, at REAL NOT NULL)")
+
+
+@migration(3)
+def m003_occurrences(db: Any) -> None:
+    # Event occurrences expanded at index time over a bounded horizon, so a calendar query
+    # is one indexed range scan instead of re-expanding every series. All-day occurrences
+    # are stored at UTC midnight of their dates and compared as dates by the reader.
+    for statement in _split_sql(
+        """
+        CREATE TABLE occurrences (
+            event_id INTEGER NOT NULL REFERENCES events(id) ON DELETE CASCADE,
+            start_at REAL NOT NULL,
+            end_at REAL NOT NULL,
+            all_day INTEGER NOT NULL,
+            busy INTEGER NOT NULL,
+            title TEXT,                  -- an override's own title, else NULL
+            location TEXT
+        );
+        CREATE INDEX occurrences_start ON occurrences(start_at);
+        CREATE INDEX occurrences_length ON occurrences(end_at - start_at);
+        CREATE INDEX occurrences_event ON occurrences(event_id);
+        CREATE TABLE event_coverage (
+            event_id INTEGER PRIMARY KEY REFERENCES events(id) ON DELETE CASCADE,
+            covered_from REAL,           -- NULL: from the first occurrence
+            covered_until REAL           -- NULL: to the last; else expand beyond it lazily
+        );
+        """
+    ):
+        db.execute(statement)
 
 
 # --- the store ---------------------------------------------------------------

@@ -1,0 +1,283 @@
+"""Calendar questions and commands: recognise "what do I have tomorrow?", answer exactly, shape JSON.
+
+Every time and title in an answer comes from the calendar engine; no language model
+is involved, so the answer is as correct as the index.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from assistant.calendar import Occurrence, Slot, free_slots, next_occurrence, occurrences
+from assistant.errors import AssistantError
+from assistant.store import Store
+from assistant.timeparse import Prefer, Window, describe, parse_window
+
+ACTIONS = ("agenda", "free", "next")
+
+
+@dataclass(frozen=True)
+class CalendarQuestion:
+    kind: str  # "agenda" | "free" | "next"
+    now: datetime
+    window: Window | None = None
+    text: str | None = None
+    min_length: timedelta = timedelta(minutes=30)
+    busy_wording: bool = False  # "am I busy" rather than "am I free"
+
+
+@dataclass
+class CalendarAnswer:
+    text: str
+    events: list[Occurrence] = field(default_factory=list)
+
+
+def _p(prefix: str) -> re.Pattern[str]:
+    return re.compile(r"^(?:" + prefix + r")(?:\s+(?P<rest>.*?))?\s*$")
+
+
+_I_HAVE = r"(?:have|got)(?: planned| scheduled| on| going on)?"
+_AGENDA = [_p(x) for x in (
+    r"what(?: do| have)? i " + _I_HAVE,
+    r"what(?:'s| is| are)? (?:on|planned|scheduled|happening|going on)(?: for me)?",
+    r"what(?:'s| is) (?:on |in )?my (?:calendar|agenda|schedule|diary)(?: looking)?(?: like)?",
+    r"what(?:'s| is| are) my (?:plans|appointments|meetings|events)",
+    r"what (?:appointments|meetings|events|plans) do i have",
+    r"(?:do|have) i (?:have|got) (?:anything|something|any (?:appointments|meetings|events|plans))"
+    r"(?: on| planned| scheduled)?",
+    r"is there anything(?: on| planned| scheduled)?(?: (?:in|on) my calendar)?",
+    r"(?:show|list|give)(?: me)? my (?:calendar|agenda|schedule|appointments|events|plans)",
+    r"anything (?:on|planned)",
+    r"how busy am i",
+)]
+_AGENDA_PAST = [_p(x) for x in (
+    r"what did i have(?: planned| scheduled| on)?",
+    r"what was (?:on|planned|scheduled)(?: (?:in|on) my calendar)?",
+    r"did i have anything(?: on| planned| scheduled)?",
+)]
+_FREE = [_p(x) for x in (
+    r"am i (?P<word>free|available|busy)",
+    r"(?:do|will) i have (?:any )?(?:free )?time",
+    r"when am i (?:free|available)",
+    r"(?:what|which|any) free (?:time|slots)(?: do i have)?",
+)]
+_NEXT = [_p(x) for x in (
+    r"when(?:'s| is| will be| are) (?:my|the) (?:next|upcoming)",
+    r"when do i next (?:have|see|go to|meet)",
+)]
+_TAIL = re.compile(r"\s+(?:(?:on|in) my (?:calendar|agenda|schedule|diary)|at all)$")
+_FOR = re.compile(r"\s*\bfor (?P<n>an?|one|two|three|\d+(?:\.\d+)?)\s*(?P<unit>hours?|h|minutes?|mins?)$")
+
+
+def _normalise(question: str) -> str:
+    q = question.lower().replace("’", "'").strip()
+    q = re.sub(r"[?!.]+$", "", q).strip()
+    return re.sub(r"\s+", " ", q)
+
+
+def _window(rest: str, now: datetime, tz: ZoneInfo, prefer: Prefer) -> Window | None:
+    rest = _TAIL.sub("", rest).strip()
+    rest = re.sub(r"^for\s+", "", rest)
+    try:
+        return parse_window(rest or "today", now, tz, prefer=prefer)
+    except AssistantError:
+        return None  # "what do I have to bring?" is not about the calendar
+
+
+def parse_question(question: str, now: datetime, tz: ZoneInfo) -> CalendarQuestion | None:
+    """The calendar question ``question`` asks, or None when it is not one we answer exactly."""
+    q = _normalise(question)
+    for patterns, prefer in ((_AGENDA, "future"), (_AGENDA_PAST, "past")):
+        for pattern in patterns:
+            m = pattern.match(q)
+            w = _window(m["rest"] or "", now, tz, prefer) if m else None  # type: ignore[arg-type]
+            if w is not None:  # else another wording may still fit ("what's on my calendar")
+                return CalendarQuestion("agenda", now, w)
+    for pattern in _FREE:
+        m = pattern.match(q)
+        if m:
+            rest, min_length = m["rest"] or "", timedelta(minutes=30)
+            wanted = _FOR.search(rest)
+            if wanted:
+                n = {"a": 1, "an": 1, "one": 1, "two": 2, "three": 3}.get(wanted["n"]) or float(
+                    wanted["n"])
+                unit = 60 if wanted["unit"].startswith("h") else 1
+                min_length = timedelta(minutes=n * unit)
+                rest = rest[: wanted.start()]
+            w = _window(rest, now, tz, "future")
+            if w is not None:
+                busy = (m.groupdict().get("word") or "") == "busy"
+                return CalendarQuestion("free", now, w, min_length=min_length, busy_wording=busy)
+    for pattern in _NEXT:
+        m = pattern.match(q)
+        if m and m["rest"]:
+            return CalendarQuestion("next", now, text=m["rest"])
+    return None
+
+
+# --- answers -----------------------------------------------------------------------------------
+
+
+def _day_name(d: date) -> str:
+    return f"{d:%A} {d.day} {d:%B %Y}"
+
+
+def _hm(moment: datetime) -> str:
+    return f"{moment:%H:%M}"
+
+
+def describe_occurrence(occ: Occurrence, tz: ZoneInfo, *, with_day: bool = False) -> str:
+    """ "08:30–09:15 Dentist check-up, at Zahnarztpraxis ..." (all-day: "all day: ...")."""
+    where = f", at {occ.location}" if occ.location else ""
+    if occ.all_day:
+        first, last = occ.start, occ.end - timedelta(days=1)  # type: ignore[operator]
+        days = _day_name(first) if last == first else f"{_day_name(first)} to {_day_name(last)}"
+        when = f"all day ({days})" if with_day or last != first else "all day"
+        return f"{when}: {occ.title}{where}"
+    start, end = occ.start_in(tz), occ.end_in(tz)
+    span = f"{_hm(start)}–{_hm(end)}" if end > start else _hm(start)
+    if end.date() != start.date() and end != datetime.combine(start.date() + timedelta(days=1),
+                                                              time(0), tzinfo=tz):
+        span += f" (ends {_day_name(end.date())})"
+    prefix = f"{_day_name(start.date())}, " if with_day else ""
+    return f"{prefix}{span} {occ.title}{where}"
+
+
+def _agenda_text(store: Store, w: Window, events: list[Occurrence], tz: ZoneInfo) -> str:
+    label = describe(w, tz)
+    if not events:
+        (count,) = store.db.execute("SELECT count(*) FROM events").fetchone()
+        if not count:
+            return f"No calendar is indexed, so I cannot tell what you have on {label}."
+        return f"Nothing on your calendar for {label}."
+    if w.day is not None or w.end - w.start <= timedelta(days=1):
+        return f"{label}:\n" + "\n".join(f"- {describe_occurrence(o, tz)}" for o in events)
+    lines = [f"{label}:"]
+    current: date | None = None
+    for occ in events:
+        day = max(occ.start_in(tz), w.start.astimezone(tz)).date()
+        if day != current:
+            lines.append(f"{_day_name(day)}:")
+            current = day
+        lines.append(f"- {describe_occurrence(occ, tz)}")
+    return "\n".join(lines)
+
+
+def _free_text(cq: CalendarQuestion, busy: list[Occurrence], free: list[Slot],
+               tz: ZoneInfo) -> str:
+    assert cq.window is not None
+    label = describe(cq.window, tz)
+    one_day = cq.window.end - cq.window.start <= timedelta(days=1)
+
+    def slot(s: Slot) -> str:
+        a, b = s.start.astimezone(tz), s.end.astimezone(tz)
+        until = "24:00" if b.time() == time(0) and b.date() != a.date() else _hm(b)
+        return f"{_hm(a)}–{until}" if one_day else f"{_day_name(a.date())} {_hm(a)}–{until}"
+
+    if cq.busy_wording:  # "am I busy ...?": lead with what keeps you busy
+        if not busy:
+            return f"Nothing is on your calendar for {label}."
+        listed = "; ".join(describe_occurrence(o, tz, with_day=not one_day) for o in busy)
+        tail = (" Free: " + ", ".join(slot(s) for s in free) + ".") if free else ""
+        return f"Busy on {label}: {listed}.{tail}"
+    busy_part = ""
+    if busy:
+        busy_part = " Busy: " + "; ".join(
+            describe_occurrence(o, tz, with_day=not one_day) for o in busy) + "."
+    if not free:
+        return f"No free time of {_minutes(cq.min_length)} or more on {label}.{busy_part}"
+    if not busy:
+        return f"Nothing is on your calendar for {label}; you are free: " + ", ".join(
+            slot(s) for s in free) + "."
+    return f"Free time on {label}: " + ", ".join(slot(s) for s in free) + "." + busy_part
+
+
+def _minutes(length: timedelta) -> str:
+    minutes = int(length.total_seconds() // 60)
+    return f"{minutes // 60} h" if minutes % 60 == 0 and minutes >= 60 else f"{minutes} minutes"
+
+
+def answer_question(store: Store, cq: CalendarQuestion, tz: ZoneInfo) -> CalendarAnswer | None:
+    if cq.kind == "next":
+        occ = next_occurrence(store, cq.text or "", cq.now, tz)
+        if occ is None:
+            return None  # nothing in the calendar: the notes may know (search route)
+        return CalendarAnswer(f"Next: {describe_occurrence(occ, tz, with_day=True)}.", [occ])
+    assert cq.window is not None
+    if cq.kind == "free":
+        now = cq.now if cq.window.start <= cq.now < cq.window.end else None
+        busy, free = free_slots(store, cq.window.start, cq.window.end, tz,
+                                min_length=cq.min_length, now=now)
+        return CalendarAnswer(_free_text(cq, busy, free, tz), busy)
+    events = occurrences(store, cq.window.start, cq.window.end, tz)
+    return CalendarAnswer(_agenda_text(store, cq.window, events, tz), events)
+
+
+# --- the JSON behind `assistant calendar` (CLI and daemon) ------------------------------------
+
+
+def parse_length(text: str) -> timedelta:
+    """ "30m", "45 min", "1h", "1h30m", "90" (minutes) -> a duration."""
+    t = text.strip().lower().replace(" ", "")
+    m = re.fullmatch(r"(?:(\d+(?:\.\d+)?)h(?:ours?)?)?(?:(\d+)m(?:in(?:utes?)?)?)?", t)
+    if t.isdigit():
+        return timedelta(minutes=int(t))
+    if not t or not m or not (m[1] or m[2]):
+        raise AssistantError(f"--min: not a duration: {text!r} (e.g. 30m, 1h, 1h30m)")
+    return timedelta(hours=float(m[1] or 0), minutes=int(m[2] or 0))
+
+
+def parse_hours(text: str) -> tuple[time, time]:
+    """ "09:00-18:00" or "9-18" -> (start, end) of the day's usable hours."""
+    m = re.fullmatch(r"\s*(\d{1,2})(?::(\d\d))?\s*[-–]\s*(\d{1,2})(?::(\d\d))?\s*", text)
+    try:
+        if not m:
+            raise ValueError
+        start = time(int(m[1]), int(m[2] or 0))
+        end = time(0) if int(m[3]) == 24 else time(int(m[3]), int(m[4] or 0))
+    except ValueError:
+        raise AssistantError(f"--hours: not a time range: {text!r} (e.g. 09:00-18:00)") from None
+    if end != time(0) and end <= start:
+        raise AssistantError(f"--hours: the end is not after the start: {text!r}")
+    return start, end
+
+
+def _window_json(w: Window, tz: ZoneInfo) -> dict[str, str]:
+    return {"start": w.start.astimezone(tz).isoformat(), "end": w.end.astimezone(tz).isoformat()}
+
+
+def calendar_json(
+    store: Store,
+    now: datetime,
+    tz: ZoneInfo,
+    action: str = "agenda",
+    when: str | None = None,
+    text: str | None = None,
+    min: str | None = None,  # noqa: A002 - the CLI option is --min
+    hours: str | None = None,
+) -> dict[str, Any]:
+    """What `assistant calendar [free|next]` prints with --json; the daemon serves the same."""
+    if action not in ACTIONS:
+        raise AssistantError(f"unknown calendar action {action!r}; use one of {', '.join(ACTIONS)}")
+    if action == "next":
+        if not text or not text.strip():
+            raise AssistantError("say what to look for, e.g. assistant calendar next dentist")
+        occ = next_occurrence(store, text, now, tz)
+        return {"query": text, "after": now.astimezone(tz).isoformat(),
+                "events": [occ.to_json(tz)] if occ else []}
+    w = parse_window(when or "today", now, tz, prefer="future")
+    if action == "agenda":
+        events = occurrences(store, w.start, w.end, tz)
+        return {"window": _window_json(w, tz), "events": [e.to_json(tz) for e in events]}
+    busy, free = free_slots(
+        store, w.start, w.end, tz,
+        min_length=parse_length(min or "30m"),
+        hours=parse_hours(hours) if hours else None,
+        now=now if w.start <= now < w.end else None,
+    )
+    return {"window": _window_json(w, tz), "busy": [e.to_json(tz) for e in busy],
+            "free": [s.to_json(tz) for s in free]}

@@ -1,0 +1,406 @@
+"""Natural-language time windows ("next Tuesday", "in December") -> [start, end) in the user's zone.
+
+A small explicit grammar instead of dateparser: every phrase below is tested with a
+fixed ``now``, and a phrase we do not know is an error rather than a guess.
+``prefer`` settles phrases that name no year or week ("Friday", "3 December",
+"in October"): a calendar agenda looks forward ("future"), a search filter over
+messages looks back ("past"); today / this month always count.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from typing import Literal
+from zoneinfo import ZoneInfo
+
+from assistant.errors import AssistantError
+
+Prefer = Literal["future", "past"]
+
+WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+_WD_ABBR = {"mon": 0, "tue": 1, "tues": 1, "wed": 2, "thu": 3, "thur": 3, "thurs": 3,
+            "fri": 4, "sat": 5, "sun": 6}
+MONTHS = ("january", "february", "march", "april", "may", "june", "july", "august",
+          "september", "october", "november", "december")
+_MONTH_ABBR = {m[:3]: i + 1 for i, m in enumerate(MONTHS)} | {"sept": 9}
+PARTS = {"morning": (6, 12), "afternoon": (12, 18), "evening": (18, 24), "night": (18, 24)}
+NUMBERS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7,
+           "eight": 8, "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "fourteen": 14}
+
+_WD = "(?P<wd>" + "|".join(WEEKDAYS) + ")"
+_WD_ANY = "(?:" + "|".join(WEEKDAYS + tuple(_WD_ABBR)) + r")\.?"
+_MON_FULL = "(?P<mon>" + "|".join(MONTHS) + ")"
+_MON_ANY = "(?P<mon>" + "|".join(MONTHS + tuple(_MONTH_ABBR)) + r")\.?"
+_DAY = r"(?P<day>[0-3]?\d)(?:st|nd|rd|th)?"
+_YEAR = r"(?P<year>(?:19|20)\d\d)"
+_NUM = r"(?P<n>\d{1,3}|" + "|".join(NUMBERS) + ")"
+
+
+@dataclass(frozen=True)
+class Window:
+    """A half-open time range [start, end) of aware datetimes in the user's zone."""
+
+    start: datetime
+    end: datetime
+    day: date | None = None  # set when the window is exactly one calendar day
+
+    @property
+    def whole_days(self) -> bool:
+        return self.start.timetz().replace(tzinfo=None) == time(0) and (
+            self.end.timetz().replace(tzinfo=None) == time(0)
+        )
+
+
+@dataclass(frozen=True)
+class _Ctx:
+    now: datetime
+    tz: ZoneInfo
+    prefer: Prefer
+    strict: bool  # inside a longer sentence: bare weekdays and months need a preposition
+
+    @property
+    def today(self) -> date:
+        return self.now.date()
+
+
+def midnight(d: date, tz: ZoneInfo) -> datetime:
+    return datetime.combine(d, time(0), tzinfo=tz)
+
+
+def day_window(d: date, tz: ZoneInfo) -> Window:
+    return Window(midnight(d, tz), midnight(d + timedelta(days=1), tz), day=d)
+
+
+def days_window(first: date, last_exclusive: date, tz: ZoneInfo) -> Window:
+    if last_exclusive - first == timedelta(days=1):
+        return day_window(first, tz)
+    return Window(midnight(first, tz), midnight(last_exclusive, tz))
+
+
+def _month_window(year: int, month: int, tz: ZoneInfo) -> Window:
+    nxt = date(year + (month == 12), month % 12 + 1, 1)
+    return days_window(date(year, month, 1), nxt, tz)
+
+
+def _monday(d: date) -> date:
+    return d - timedelta(days=d.weekday())
+
+
+def _num(text: str) -> int:
+    return int(text) if text.isdigit() else NUMBERS[text]
+
+
+def _weekday_index(name: str) -> int:
+    name = name.rstrip(".")
+    return WEEKDAYS.index(name) if name in WEEKDAYS else _WD_ABBR[name]
+
+
+def _month_index(name: str) -> int:
+    name = name.rstrip(".")
+    return MONTHS.index(name) + 1 if name in MONTHS else _MONTH_ABBR[name]
+
+
+# --- rules: each turns a regex match into a Window (or None when the match is no date) --------
+
+Rule = tuple[re.Pattern[str], Callable[[re.Match[str], _Ctx], Window | None]]
+_RULES: list[Rule] = []
+
+
+def _rule(pattern: str) -> Callable[[Callable[[re.Match[str], _Ctx], Window | None]], None]:
+    def register(fn: Callable[[re.Match[str], _Ctx], Window | None]) -> None:
+        _RULES.append((re.compile(pattern + r"(?![\w-])"), fn))
+
+    return register
+
+
+_ON = r"(?:(?:on|for|at|by|over|during)\s+)?"
+
+
+@_rule(_ON + r"(?P<w>today|tomorrow|yesterday|the day after tomorrow|the day before yesterday)")
+def _relative_day(m: re.Match[str], c: _Ctx) -> Window:
+    offset = {"today": 0, "tomorrow": 1, "yesterday": -1, "the day after tomorrow": 2,
+              "the day before yesterday": -2}[m["w"]]
+    return day_window(c.today + timedelta(days=offset), c.tz)
+
+
+@_rule(r"(?P<w>tonight|last night|this (?:morning|afternoon|evening))")
+def _part_of_today(m: re.Match[str], c: _Ctx) -> Window:
+    if m["w"] == "last night":
+        return _part(day_window(c.today - timedelta(days=1), c.tz), "night", c.tz)
+    return _part(day_window(c.today, c.tz), m["w"].split()[-1].replace("tonight", "night"), c.tz)
+
+
+@_rule(r"(?:later today|(?:the )?rest of (?:the |this )?(?P<unit>day|today|week|month))")
+def _rest_of(m: re.Match[str], c: _Ctx) -> Window:
+    unit = m["unit"] or "day"
+    if unit in ("day", "today"):
+        end = c.today + timedelta(days=1)
+    elif unit == "week":
+        end = _monday(c.today) + timedelta(days=7)
+    else:
+        end = _month_window(c.today.year, c.today.month, c.tz).end.date()
+    return Window(c.now, midnight(end, c.tz))
+
+
+@_rule(_ON + r"(?:(?P<mod>next|last|this|coming|past)\s+)?" + _WD
+       + r"(?:\s+(?P<wk>next|last|this)\s+week)?")
+def _weekday(m: re.Match[str], c: _Ctx) -> Window | None:
+    wd = WEEKDAYS.index(m["wd"])
+    mod, wk = m["mod"], m["wk"]
+    if c.strict and not (
+        mod or wk or m.group(0).startswith(("on ", "for ", "by ", "over "))
+        or _PART_AFTER.match(m.string, m.end())
+    ):
+        return None  # "my Sunday long run" names no day to filter on
+    today = c.today
+    if wk or mod == "this":
+        shift = {"next": 7, "last": -7}.get(wk or "", 0)
+        return day_window(_monday(today) + timedelta(days=wd + shift), c.tz)
+    if mod in ("next", "coming"):
+        return day_window(today + timedelta(days=(wd - today.weekday() - 1) % 7 + 1), c.tz)
+    if mod in ("last", "past"):
+        return day_window(today - timedelta(days=(today.weekday() - wd - 1) % 7 + 1), c.tz)
+    if c.prefer == "past":
+        return day_window(today - timedelta(days=(today.weekday() - wd) % 7), c.tz)
+    return day_window(today + timedelta(days=(wd - today.weekday()) % 7), c.tz)
+
+
+def _dated(c: _Ctx, month: int, day: int, year: str | None) -> Window | None:
+    """A day and month, in the given year or the nearest one ``prefer`` points at."""
+    if year:
+        try:
+            return day_window(date(int(year), month, day), c.tz)
+        except ValueError:
+            return None
+    step = 1 if c.prefer == "future" else -1
+    for k in range(9):  # 29 February comes back within eight years
+        try:
+            d = date(c.today.year + step * k, month, day)
+        except ValueError:
+            continue
+        if (d >= c.today) if step == 1 else (d <= c.today):
+            return day_window(d, c.tz)
+    return None
+
+
+_WD_PREFIX = r"(?:" + _WD_ANY + r",?\s+)?"
+
+
+@_rule(_ON + _WD_PREFIX + _DAY + r"(?:\s+of)?\s+" + _MON_ANY + r"(?:,?\s+" + _YEAR + ")?")
+def _day_month(m: re.Match[str], c: _Ctx) -> Window | None:
+    return _dated(c, _month_index(m["mon"]), int(m["day"]), m["year"])
+
+
+@_rule(_ON + _WD_PREFIX + _MON_ANY + r"\s+" + _DAY + r"(?:,?\s+" + _YEAR + ")?")
+def _month_day(m: re.Match[str], c: _Ctx) -> Window | None:
+    if c.strict and not m.group(0).startswith("on ") and (
+        m["mon"] == "may" or m["mon"].rstrip(".") not in MONTHS
+    ):
+        return None  # "you may 2 ..." is a verb, "Jan 5 ..." may be a person
+    return _dated(c, _month_index(m["mon"]), int(m["day"]), m["year"])
+
+
+@_rule(_ON + r"(?P<y>\d{4})-(?P<mo>\d\d)-(?P<d>\d\d)")
+def _iso(m: re.Match[str], c: _Ctx) -> Window | None:
+    try:
+        return day_window(date(int(m["y"]), int(m["mo"]), int(m["d"])), c.tz)
+    except ValueError:
+        return None
+
+
+@_rule(r"(?:(?:in|during|for|over|on|at)\s+)?(?:(?P<mod>this|next|last|the)\s+)?(?:week-?end)")
+def _weekend(m: re.Match[str], c: _Ctx) -> Window | None:
+    if m["mod"] is None and c.strict and not m.group(0).startswith(("over ", "on ", "at ")):
+        return None
+    saturday = _monday(c.today) + timedelta(days=5)
+    mod = m["mod"] or "the"
+    if mod == "the" and c.prefer == "past" and c.today < saturday:
+        mod = "last"
+    saturday += timedelta(days={"next": 7, "last": -7}.get(mod, 0))
+    return days_window(saturday, saturday + timedelta(days=2), c.tz)
+
+
+@_rule(r"(?:(?:in|during|for|over)\s+)?(?P<mod>this|next|last|the past|the coming)\s+"
+       r"(?P<unit>week|month|year)")
+def _this_unit(m: re.Match[str], c: _Ctx) -> Window:
+    shift = {"this": 0, "next": 1, "the coming": 1, "last": -1, "the past": -1}[m["mod"]]
+    t = c.today
+    if m["unit"] == "week":
+        monday = _monday(t) + timedelta(days=7 * shift)
+        return days_window(monday, monday + timedelta(days=7), c.tz)
+    if m["unit"] == "month":
+        index = t.year * 12 + t.month - 1 + shift
+        return _month_window(index // 12, index % 12 + 1, c.tz)
+    return days_window(date(t.year + shift, 1, 1), date(t.year + shift + 1, 1, 1), c.tz)
+
+
+@_rule(r"(?P<pre>(?:in|during|for|since|of|until|before|after|from)\s+)?"
+       r"(?:(?P<mod>this|next|last|early|late|mid)\s+)?" + _MON_FULL
+       + r"(?:,?\s+" + _YEAR + ")?")
+def _month(m: re.Match[str], c: _Ctx) -> Window | None:
+    mod = m["mod"]
+    if mod in ("early", "late", "mid"):
+        return None
+    if c.strict and not (m["pre"] or mod or m["year"]):
+        return None  # "I may", "they march": a month name needs "in", "this", a year...
+    month, t = _month_index(m["mon"]), c.today
+    if m["year"]:
+        return _month_window(int(m["year"]), month, c.tz)
+    if mod == "next":
+        year = t.year + (month <= t.month)
+    elif mod == "last":
+        year = t.year - (month >= t.month)
+    elif mod == "this" or month == t.month:
+        year = t.year
+    elif c.prefer == "future":
+        year = t.year + (month < t.month)
+    else:
+        year = t.year - (month > t.month)
+    return _month_window(year, month, c.tz)
+
+
+@_rule(r"(?:(?:in|during|since|of)\s+)" + _YEAR)
+def _year(m: re.Match[str], c: _Ctx) -> Window:
+    y = int(m["year"])
+    return days_window(date(y, 1, 1), date(y + 1, 1, 1), c.tz)
+
+
+@_rule(r"(?:(?:in|within|during|over|for)\s+)?(?:the\s+)?(?P<dir>next|coming|last|past)\s+"
+       + _NUM + r"\s+(?P<unit>days?|weeks?)")
+def _n_units(m: re.Match[str], c: _Ctx) -> Window | None:
+    n = _num(m["n"])
+    if not 0 < n <= 366:
+        return None
+    days = n * (7 if m["unit"].startswith("week") else 1)
+    if m["dir"] in ("next", "coming"):
+        return days_window(c.today, c.today + timedelta(days=days), c.tz)
+    return days_window(c.today - timedelta(days=days - 1), c.today + timedelta(days=1), c.tz)
+
+
+@_rule(r"(?:in\s+" + _NUM + r"\s+days?|" + r"(?P<n2>\d{1,3}|" + "|".join(NUMBERS)
+       + r")\s+days?\s+ago)")
+def _days_from_now(m: re.Match[str], c: _Ctx) -> Window | None:
+    if m["n"]:
+        return day_window(c.today + timedelta(days=_num(m["n"])), c.tz)
+    return day_window(c.today - timedelta(days=_num(m["n2"])), c.tz)
+
+
+def _part(w: Window, part: str, tz: ZoneInfo) -> Window:
+    """Morning 06-12, afternoon 12-18, evening / night 18-24 of a one-day window."""
+    assert w.day is not None
+    a, b = PARTS[part]
+    end = midnight(w.day + timedelta(days=1), tz) if b == 24 else (
+        datetime.combine(w.day, time(b), tzinfo=tz))
+    return Window(datetime.combine(w.day, time(a), tzinfo=tz), end)
+
+
+_PART_AFTER = re.compile(r"\s+(?:in the\s+)?(?P<part>morning|afternoon|evening|night)(?!\w)")
+_RANGE = re.compile(r"(?P<kw>between|from)\s+")
+_RANGE_MID = {"between": re.compile(r"\s+and\s+"),
+              "from": re.compile(r"\s+(?:to|until|till|through|-)\s+")}
+
+
+# --- matching -----------------------------------------------------------------------------
+
+
+def _atom_at(text: str, pos: int, c: _Ctx) -> tuple[int, Window] | None:
+    """The longest phrase starting at ``pos`` that resolves to a window (with a day part)."""
+    best: tuple[int, Window] | None = None
+    for pattern, fn in _RULES:
+        m = pattern.match(text, pos)
+        if not m or (best and m.end() <= best[0]):
+            continue
+        w = fn(m, c)
+        if w is None:
+            continue
+        end = m.end()
+        if w.day is not None:
+            part = _PART_AFTER.match(text, end)
+            if part:
+                w, end = _part(w, part["part"], c.tz), part.end()
+        best = (end, w)
+    return best
+
+
+def _phrase_at(text: str, pos: int, c: _Ctx) -> tuple[int, Window] | None:
+    """A range ("between X and Y", "from X to Y") or a single phrase at ``pos``."""
+    kw = _RANGE.match(text, pos)
+    if kw:
+        first = _atom_at(text, kw.end(), _Ctx(c.now, c.tz, c.prefer, strict=False))
+        mid = first and _RANGE_MID[kw["kw"]].match(text, first[0])
+        if first and mid:
+            loose = _Ctx(c.now, c.tz, c.prefer, strict=False)
+            second = _atom_at(text, mid.end(), loose)
+            if second and second[1].end <= first[1].start:  # "between Friday and Monday"
+                ahead = _Ctx(first[1].start, c.tz, "future", strict=False)
+                second = _atom_at(text, mid.end(), ahead)
+            if second and second[1].end > first[1].start:
+                return second[0], Window(first[1].start, second[1].end)
+    return _atom_at(text, pos, c)
+
+
+def _normalise(text: str) -> str:
+    # Same length as the input, so spans found here index the original question.
+    return text.lower().replace("’", "'").replace("–", "-")
+
+
+def find_window(
+    text: str, now: datetime, tz: ZoneInfo, prefer: Prefer = "past"
+) -> tuple[Window, tuple[int, int]] | None:
+    """The first time phrase inside ``text`` and its character span, or None.
+
+    Inside a sentence bare weekdays and months only count with a preposition or a
+    modifier ("on Friday", "next Friday", "in May"), so "my Sunday long run" or
+    "I may come" set no filter.
+    """
+    low = _normalise(text)
+    c = _Ctx(now.astimezone(tz), tz, prefer, strict=True)
+    for word in re.finditer(r"(?<![\w-])\w", low):
+        found = _phrase_at(low, word.start(), c)
+        if found:
+            return found[1], (word.start(), found[0])
+    return None
+
+
+def parse_window(text: str, now: datetime, tz: ZoneInfo, prefer: Prefer = "past") -> Window:
+    """The window a whole phrase names ("next week", "3 Dec 2026"); AssistantError if unknown."""
+    low = _normalise(text).strip().rstrip("?.!").strip()
+    low = re.sub(r"\s+", " ", low)
+    c = _Ctx(now.astimezone(tz), tz, prefer, strict=False)
+    found = _phrase_at(low, 0, c) if low else None
+    if found is None or found[0] != len(low):
+        raise AssistantError(
+            f"cannot read the time {text.strip()!r}; try e.g. 'today', 'tomorrow', 'next week', "
+            "'Friday afternoon', 'in December', '3 December', '2026-12-03', 'the next 3 days'"
+        )
+    return found[1]
+
+
+def is_time_phrase(text: str) -> bool:
+    """True when ``text`` as a whole names a time window (whatever the date)."""
+    try:
+        parse_window(text, datetime(2000, 1, 3, tzinfo=ZoneInfo("UTC")), ZoneInfo("UTC"))
+    except AssistantError:
+        return False
+    return True
+
+
+def describe(w: Window, tz: ZoneInfo) -> str:
+    """Human words for a window: "Tuesday 24 November 2026", "... 12:00–18:00", a range."""
+    start, end = w.start.astimezone(tz), w.end.astimezone(tz)
+
+    def day(d: date) -> str:
+        return f"{WEEKDAYS[d.weekday()].capitalize()} {d.day} {MONTHS[d.month - 1].capitalize()} {d.year}"
+
+    if w.whole_days:
+        last = end.date() - timedelta(days=1)
+        return day(start.date()) if last == start.date() else f"{day(start.date())} to {day(last)}"
+    if end - start <= timedelta(days=1) and (end - timedelta(microseconds=1)).date() == (
+        start.date()
+    ):
+        until = "24:00" if end.date() != start.date() else end.strftime("%H:%M")
+        return f"{day(start.date())}, {start:%H:%M}–{until}"
+    return f"{day(start.date())} {start:%H:%M} to {day(end.date())} {end:%H:%M}"
