@@ -549,6 +549,18 @@ class Store:
         self.scrub()
         return removed
 
+    def senders(self) -> list[str]:
+        """Distinct sender names of message and email chunks (to spot "what did Ada say")."""
+        names: dict[str, None] = {}
+        for (joined,) in self.db.execute(
+            "SELECT DISTINCT senders FROM chunks WHERE kind IN ('message', 'email') "
+            "AND senders != ''"
+        ):
+            for name in joined.split("\n"):
+                if name:
+                    names.setdefault(name, None)
+        return list(names)
+
     def forgotten(self) -> list[str]:
         return [p for (p,) in self.db.execute("SELECT path FROM forgotten ORDER BY path")]
 

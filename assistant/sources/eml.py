@@ -1,0 +1,73 @@
+"""Single emails (.eml files, e.g. a folder saved from a mail client): one Message each.
+
+Detected by the .eml suffix, or by content for files without a known suffix: a header
+block that starts the file and names at least From and Date (or Message-ID). Threads
+across files agree because the thread key comes from References/In-Reply-To.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+
+from assistant.errors import SourceError
+from assistant.records import Message
+from assistant.sources import ParseContext
+from assistant.sources.email_mime import RawMessage, Threads, to_message
+from assistant.sources.exports import Problems, bounded_lines
+
+NAME = "eml"
+FAMILY = "messages"
+
+_HEADER = re.compile(rb"^([!-9;-~]{1,76}):")
+# Suffixes other formats own: never claimed by content.
+_OTHER_SUFFIXES = {".md", ".markdown", ".txt", ".org", ".ics", ".json", ".xml", ".html", ".csv"}
+
+
+def _header_names(head: bytes) -> set[bytes]:
+    names: set[bytes] = set()
+    for line in head.split(b"\n", 80)[:80]:
+        line = line.rstrip(b"\r")
+        if not line:
+            break
+        if line[:1] in (b" ", b"\t"):
+            continue  # a folded header's continuation
+        m = _HEADER.match(line)
+        if m is None:
+            return set()  # not a header block
+        names.add(m.group(1).lower())
+    return names
+
+
+def detect(path: Path, head: bytes) -> bool:
+    suffix = path.suffix.lower()
+    if suffix in _OTHER_SUFFIXES or head.startswith(b"From "):
+        return False  # "From " first: an mbox
+    names = _header_names(head)
+    if suffix == ".eml":
+        return bool(names)
+    return b"from" in names and (b"date" in names or b"message-id" in names) and len(names) >= 3
+
+
+def parse(path: Path, ctx: ParseContext) -> Iterator[Message]:
+    problems = Problems(ctx)
+    raw = RawMessage(path.name)
+    try:
+        with path.open("rb") as fh:
+            for _, line, _cut in bounded_lines(fh):
+                raw.add(line)
+        mtime = datetime.fromtimestamp(path.stat().st_mtime, UTC)
+    except OSError as exc:
+        raise SourceError(path, f"cannot read ({exc.strerror or exc})") from None
+    if not raw.lines or not raw.data().strip():
+        return
+    if not _HEADER.match(raw.lines[0]):
+        raise SourceError(path, "not an email (it does not start with headers)")
+    if raw.dropped:
+        problems.report(raw.skipped())
+    msg = to_message(raw.data(), "the message", problems, Threads(), mtime, "the file's time")
+    problems.close()
+    if msg is not None:
+        yield msg

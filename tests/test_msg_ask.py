@@ -1,0 +1,54 @@
+"""End to end over the sample messages: "what did Ada say last week about the flight?"."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+
+from assistant import library
+from conftest import write_config
+
+pytestmark = pytest.mark.slow
+
+DATA = Path(__file__).parent.parent / "data"
+
+
+@pytest.fixture(scope="module")
+def home(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    root = tmp_path_factory.mktemp("sample_home")
+    shutil.copytree(DATA / "notes", root / "notes")
+    shutil.copytree(DATA / "messages", root / "messages")
+    write_config(root, [("notes", "notes"), ("messages", "messages")])
+    return root
+
+
+@pytest.fixture
+def rt(home: Path, make_runtime):
+    runtime = make_runtime(home, now="2026-11-23T09:00")
+    report = library.index(runtime)
+    assert report.failed == 0 and not report.warnings
+    return runtime
+
+
+def test_ask_cites_adas_window_about_the_flight_with_sender_and_date(rt) -> None:
+    answer = library.ask(rt, "what did Ada say last week about the flight?")
+    assert answer.grounded, answer.answer
+    assert answer.route == "search"
+    (citation,) = answer.citations
+    assert citation.path.endswith("WhatsApp Chat with Ada Brandt.txt")
+    assert citation.locator.startswith("20261118T201400-")  # the 18 Nov 20:14 window
+    assert "Ada Brandt:" in answer.answer and "[2026-11-18 20:1" in answer.answer
+    assert f"[{citation.n}]" in answer.answer
+    assert all(h.kind == "message" for h in answer.hits)  # the sender filter held
+
+
+def test_ask_json_over_messages_has_the_documented_shape(home: Path, cli) -> None:
+    result = cli(home, "ask", "What did Herr Vogel write about the plumber?", "--json")
+    data = json.loads(result.output)
+    assert data["route"] == "search" and data["grounded"] is True
+    assert data["citations"][0]["path"].endswith("Inbox")
+    assert data["hits"][0]["kind"] == "email"
+    assert "Konrad Vogel" in data["answer"]
