@@ -13,28 +13,16 @@ from zoneinfo import ZoneInfo
 
 import numpy as np
 
-from assistant import grounding
+from assistant import evidence, grounding
 from assistant.config import RetrievalConfig
 from assistant.llm import NOT_FOUND, AnswerRequest, LlamaBackend
-from assistant.retrieve import Hit, Searcher, SearchFilter
+from assistant.retrieve import STOPWORDS, Hit, Searcher, SearchFilter
 
 OnToken = Callable[[str], None]
 
 MAX_BLOCKS = 4  # sources shown to the model
 EVIDENCE_PER_BLOCK = 2  # sentences per source for the bundled base model
-MAX_SENTENCE_WORDS = 40
 TIE_MARGIN = 0.05  # evidence sentences this close to the best are all offered to the model
-
-_SENTENCE_SPLIT = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9\"'(\[])")
-# Text that talks to an AI rather than about the user's life. Kept searchable, never
-# offered to the model as evidence: indexed text is data, not instructions.
-_INJECTION = re.compile(
-    r"(ignore|disregard|forget)\s+(all\s+|any\s+)?(the\s+)?(previous|prior|above|earlier)\s+"
-    r"(instructions|prompts?|rules|messages)|you are now|system prompt|as an ai\b|"
-    r"new instructions|reply (only )?with|respond (only )?with",
-    re.IGNORECASE,
-)
-
 
 @dataclass(frozen=True)
 class Citation:
@@ -80,20 +68,27 @@ class Block:
     scores: tuple[float, ...] = ()  # evidence scores, same order as ``evidence``
 
 
-def _units(text: str) -> list[str]:
-    units: list[str] = []
-    for line in text.splitlines():
-        if line.startswith("#"):  # a heading label, not a statement
-            continue
-        line = line.strip(" \t-*>")
-        if not line:
-            continue
-        for sentence in _SENTENCE_SPLIT.split(line):
-            words = sentence.split()
-            if len(words) < 3 and not any(ch.isdigit() for ch in sentence):
-                continue
-            units.append(" ".join(words[:MAX_SENTENCE_WORDS]))
-    return units
+# Questions about what someone communicated; only these narrow the search to a sender,
+# so "When is Mira's birthday?" still finds the note and not only Mira's messages.
+_SAID = re.compile(
+    r"\b(say|said|says|saying|tell|told|tells|write|wrote|writes|written|mention(ed|s)?|"
+    r"message[sd]?|text(ed|s)?|send|sent|sends|ask(ed|s)?|repl(y|ied|ies)|respond(ed|s)?|"
+    r"answer(ed|s)?|e-?mail(ed|s)?|mail(ed|s)?|chat(ted|s)?|suggest(ed|s)?|promise[sd]?|"
+    r"confirm(ed|s)?|share[sd]?|post(ed|s)?|announce[sd]?|complain(ed|s)?|from|according)\b",
+    re.IGNORECASE,
+)
+
+
+def named_senders(question: str, known: Sequence[str]) -> tuple[str, ...]:
+    """Known senders one of whose name words (first or last name, 3+ letters) is a word of
+    a question about what someone said, wrote or sent."""
+    if not _SAID.search(question):
+        return ()
+    words = {w for w in re.findall(r"\w+", question.lower()) if len(w) >= 3}
+    words -= STOPWORDS | {m.group(0).lower() for m in _SAID.finditer(question)}
+    if not words:
+        return ()
+    return tuple(name for name in known if words & {w for w in re.findall(r"\w+", name.lower())})
 
 
 def _label(hit: Hit, root: Path | None) -> str:
@@ -113,18 +108,26 @@ class Answerer:
     def __init__(
         self,
         searcher: Searcher,
-        llm: LlamaBackend,
+        llm: LlamaBackend | Callable[[], LlamaBackend],
         tz: ZoneInfo,
         now: datetime,
         retrieval: RetrievalConfig,
         root: Path | None = None,
     ) -> None:
         self.searcher = searcher
-        self.llm = llm
+        # A factory defers loading the model until a question needs it: calendar
+        # questions and "not found" answers never do.
+        self._llm = llm
         self.tz = tz
         self.now = now
         self.retrieval = retrieval
         self.root = root
+
+    @property
+    def llm(self) -> LlamaBackend:
+        if not isinstance(self._llm, LlamaBackend):
+            self._llm = self._llm()
+        return self._llm
 
     # -- routing -----------------------------------------------------------------------
 
@@ -144,6 +147,9 @@ class Answerer:
         if cq is None:
             return None
         result = calendar.answer_calendar_question(self.searcher.store, cq, self.tz)
+        if result is None:  # e.g. "when is my next X" with no X in the calendar: search notes
+            return None
+        # The calendar engine writes the whole answer: no time or title comes from the LLM.
         return Answer(
             question=question,
             answer=result.text,
@@ -158,17 +164,29 @@ class Answerer:
         )
 
     def search_filter(self, question: str) -> tuple[SearchFilter, str]:
-        """A time filter from a time phrase in the question, and the question without it."""
+        """Filters from the question, and the query left once they are taken out: a time
+        phrase becomes a time window; the name of a known sender in a question about what
+        someone said or wrote becomes a sender filter (no match: no sender filter)."""
+        after = before = None
+        rest = question
         try:
             from assistant.timeparse import find_window
         except ImportError:  # pragma: no cover
-            return SearchFilter(), question
-        found = find_window(question, self.now, self.tz)
-        if found is None:
-            return SearchFilter(), question
-        window, (a, b) = found
-        rest = (question[:a] + question[b:]).strip() or question
-        return SearchFilter(after=window.start, before=window.end), rest
+            found = None
+        else:
+            found = find_window(question, self.now, self.tz)
+        if found is not None:
+            window, (a, b) = found
+            rest = " ".join((question[:a] + question[b:]).split()) or question
+            after, before = window.start, window.end
+        senders = named_senders(rest, self.searcher.store.senders())
+        if senders:
+            # The filter stands for the name now; left in the query it would favour any
+            # short message of that sender over the one about the topic.
+            names = {w for s in senders for w in re.findall(r"\w+", s.lower())}
+            kept = [w for w in rest.split() if re.sub(r"\W|'s$", "", w.lower()) not in names]
+            rest = " ".join(kept) or rest
+        return SearchFilter(after=after, before=before, senders=senders or None), rest
 
     # -- the search route ----------------------------------------------------------------
 
@@ -202,11 +220,13 @@ class Answerer:
 
     def _blocks(self, question: str, hits: Sequence[Hit]) -> list[Block]:
         hits = list(hits)[:MAX_BLOCKS]
-        per_hit = [[u for u in _units(h.text) if not _INJECTION.search(u)] for h in hits]
+        per_hit = [evidence.offerable(h.text) for h in hits]
         flat = [u for units in per_hit for u in units]
         if not flat:
             return []
-        vecs = self.searcher.embedder.encode([question, *flat])
+        # A message's "[date] Sender:" head is scored out: it is in every unit of a chat
+        # and would make the shortest message look the most relevant.
+        vecs = self.searcher.embedder.encode([question, *(evidence.without_head(u) for u in flat)])
         sims = vecs[1:] @ vecs[0]
         words = {w for w in re.findall(r"\w+", question.lower()) if len(w) > 2}
         blocks: list[Block] = []
@@ -221,10 +241,10 @@ class Answerer:
             if not units:
                 continue
             best = list(np.argsort(scores)[::-1][:EVIDENCE_PER_BLOCK])  # best first
-            evidence = tuple(units[i] for i in best)
+            chosen_units = tuple(units[i] for i in best)
             relevance = max(hit.similarity, float(unit_sims.max()))
             chosen = tuple(float(scores[i]) for i in best)
-            blocks.append(Block(len(blocks) + 1, hit, evidence, relevance, chosen))
+            blocks.append(Block(len(blocks) + 1, hit, chosen_units, relevance, chosen))
         return blocks
 
     def _context(self, blocks: Sequence[Block]) -> str:
@@ -255,7 +275,8 @@ class Answerer:
                 continue  # retrieval ranks passages better than a 270M model does
             # The block's evidence in reading order: a fact and its neighbour read better
             # together ("outbound 07:10 ... return 18:40") than either alone.
-            passage = " ".join(sorted(block.evidence, key=block.hit.text.find))
+            flat = " ".join(block.hit.text.split())  # units are whitespace-normalised
+            passage = " ".join(sorted(block.evidence, key=flat.find))
             name = f"b{block.n}"
             rules.append(f'{name} ::= {_lit(passage)} " [{block.n}]"')
             alternatives.append(name)

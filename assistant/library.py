@@ -90,7 +90,9 @@ def search(
 
 def answerer(rt: Runtime) -> Answerer:
     root = rt.config.path.parent if rt.config.path else None
-    return Answerer(searcher(rt), rt.llm, rt.tz, rt.now, rt.config.retrieval, root=root)
+    return Answerer(
+        searcher(rt), lambda: rt.llm, rt.tz, rt.now, rt.config.retrieval, root=root
+    )
 
 
 def ask(
@@ -161,9 +163,10 @@ def ask_json(
 
 
 def calendar_json(rt: Runtime, **args: Any) -> dict[str, Any]:
-    from assistant import calendar_api
+    """`assistant calendar` as JSON: args are action (agenda|free|next), when, text, min, hours."""
+    from assistant.calendar_ask import calendar_json as run
 
-    return calendar_api.run(rt, **args)
+    return run(rt.store, rt.now, rt.tz, **args)
 
 
 def check(rt: Runtime) -> dict[str, Any]:

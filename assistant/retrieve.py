@@ -20,123 +20,17 @@ KEYWORD_WEIGHT = 0.7  # keyword ranks count a little less than meaning ranks
 CANDIDATES = 50  # per ranker, before fusion
 
 _WORD = re.compile(r"\w+", re.UNICODE)
-_STOPWORDS = frozenset(
-    [
-        "a",
-        "an",
-        "and",
-        "are",
-        "as",
-        "at",
-        "be",
-        "but",
-        "by",
-        "can",
-        "could",
-        "did",
-        "do",
-        "does",
-        "for",
-        "from",
-        "had",
-        "has",
-        "have",
-        "how",
-        "i",
-        "if",
-        "in",
-        "into",
-        "is",
-        "it",
-        "its",
-        "me",
-        "my",
-        "of",
-        "on",
-        "or",
-        "our",
-        "so",
-        "than",
-        "that",
-        "the",
-        "their",
-        "them",
-        "then",
-        "there",
-        "these",
-        "they",
-        "this",
-        "to",
-        "was",
-        "we",
-        "were",
-        "what",
-        "when",
-        "where",
-        "which",
-        "who",
-        "whom",
-        "why",
-        "will",
-        "with",
-        "would",
-        "you",
-        "your",
-        "about",
-        "any",
-        "all",
-        "am",
-        "been",
-        "being",
-        "both",
-        "each",
-        "few",
-        "more",
-        "most",
-        "other",
-        "some",
-        "such",
-        "only",
-        "own",
-        "same",
-        "too",
-        "very",
-        "just",
-        "don",
-        "should",
-        "now",
-        "tell",
-        "give",
-        "show",
-        "find",
-        "know",
-        "doing",
-        "get",
-        "got",
-        "last",
-        "next",
-        "time",
-        "take",
-        "takes",
-        "took",
-        "make",
-        "made",
-        "use",
-        "used",
-        "using",
-        "want",
-        "need",
-        "like",
-        "think",
-        "thing",
-        "things",
-        "way",
-        "also",
-        "one",
-        "ever",
-        "much",
-        "many",
-    ]
+# Words that carry no topic: left out of keyword queries and of sender-name matching.
+STOPWORDS = frozenset(
+    (
+        "a an and are as at be but by can could did do does for from had has have how i if in "
+        "into is it its me my of on or our so than that the their them then there these they "
+        "this to was we were what when where which who whom why will with would you your about "
+        "any all am been being both each few more most other some such only own same too very "
+        "just don should now tell give show find know doing get got last next time take takes "
+        "took make made use used using want need like think thing things way also one ever much "
+        "many"
+    ).split()
 )
 
 
@@ -294,7 +188,7 @@ class VectorIndex:
 
 def fts_query(text: str) -> str | None:
     """An FTS5 OR-query of the meaningful words, each quoted (no operator injection)."""
-    words = [w for w in _WORD.findall(text.lower()) if w not in _STOPWORDS and len(w) > 1]
+    words = [w for w in _WORD.findall(text.lower()) if w not in STOPWORDS and len(w) > 1]
     words = list(dict.fromkeys(words))
     if not words:
         words = list(dict.fromkeys(w for w in _WORD.findall(text.lower())))
