@@ -1,13 +1,12 @@
-"""The one SQLite file: connection (extension loading), schema + migrations, writes."""
+"""The one SQLite file: connection (extension loading), applying migrations, writes."""
 
 from __future__ import annotations
 
 import importlib
 import json
 import os
-import re
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
@@ -18,6 +17,7 @@ from typing import Any
 import numpy as np
 
 from assistant.errors import StoreError
+from assistant.migrations import MIGRATIONS
 from assistant.records import Chunk, Event
 
 # Modules tried in order: each is a drop-in for sqlite3 that may load extensions.
@@ -57,113 +57,48 @@ def pick_sqlite_module(candidates: Sequence[str] = SQLITE_MODULES) -> ModuleType
     )
 
 
-# --- migrations ------------------------------------------------------------
-
-Migration = Callable[[Any], None]
-MIGRATIONS: list[tuple[int, str, Migration]] = []
+# --- the store ---------------------------------------------------------------
 
 
-def migration(version: int) -> Callable[[Migration], Migration]:
-    def register(fn: Migration) -> Migration:
-        MIGRATIONS.append((version, fn.__name__, fn))
-        MIGRATIONS.sort(key=lambda m: m[0])
-        return fn
-
-    return register
-
-
-def _split_sql(script: str) -> list[str]:
-    """Statements of a script (triggers keep their inner ';'). executescript would COMMIT."""
-    statements: list[str] = []
-    current: list[str] = []
-    depth = 0
-    for line in script.splitlines():
-        code = line.split("--", 1)[0]
-        if not code.strip():
-            continue
-        current.append(code)
-        upper = code.upper()
-        if re.search(r"\bBEGIN\s*$", upper.strip()) or upper.strip().endswith(" BEGIN"):
-            depth += 1
-        if upper.strip().startswith("END;"):
-            depth -= 1
-        if depth == 0 and code.rstrip().endswith(";"):
-            statements.append("\n".join(current))
-            current = []
-    if current:
-        statements.append("\n".join(current))
-    return statements
+@dataclass(frozen=True)
+class DocumentInfo:
+    id: int
+    path: str
+    kind: str
+    format: str
+    hash: str
+    mtime: float
+    size: int
 
 
-@migration(1)
-def m001_initial(db: Any) -> None:
-    for statement in _split_sql(
-        """
-        CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
-        CREATE TABLE documents (
-            id INTEGER PRIMARY KEY,
-            path TEXT NOT NULL UNIQUE,
-            kind TEXT NOT NULL,          -- the configured source kind: notes|calendar|messages
-            format TEXT NOT NULL,        -- the parser: markdown, ics, mbox, whatsapp, ...
-            hash TEXT NOT NULL,          -- sha256 of the file's bytes
-            mtime REAL NOT NULL,
-            size INTEGER NOT NULL,
-            title TEXT,
-            indexed_at REAL NOT NULL,
-            problems TEXT                -- JSON list of per-item problems, or NULL
-        );
-        CREATE TABLE chunks (
-            id INTEGER PRIMARY KEY AUTOINCREMENT,
-            doc_id INTEGER NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
-            ordinal INTEGER NOT NULL,
-            kind TEXT NOT NULL,          -- note|event|message|email
-            title TEXT,
-            text TEXT NOT NULL,
-            locator TEXT NOT NULL,
-            time REAL,                   -- epoch seconds (UTC) or NULL
-            time_end REAL,
-            senders TEXT NOT NULL DEFAULT '',   -- newline-joined sender names
-            text_hash TEXT NOT NULL,
-            meta TEXT,
-            UNIQUE (doc_id, ordinal)
-        );
-        CREATE INDEX chunks_time ON chunks(time);
-        CREATE INDEX chunks_hash ON chunks(text_hash);
-        CREATE VIRTUAL TABLE chunks_fts USING fts5(
-            title, text, senders,
-            content='chunks', content_rowid='id',
-            tokenize='porter unicode61 remove_diacritics 2'
-        );
-        CREATE TRIGGER chunks_ai AFTER INSERT ON chunks BEGIN
-            INSERT INTO chunks_fts(rowid, title, text, senders)
-            VALUES (new.id, new.title, new.text, new.senders);
-        END;
-        CREATE TRIGGER chunks_ad AFTER DELETE ON chunks BEGIN
-            INSERT INTO chunks_fts(chunks_fts, rowid, title, text, senders)
-            VALUES ('delete', old.id, old.title, old.text, old.senders);
-        END;
-        CREATE TABLE events (
-            id INTEGER PRIMARY KEY,
-            doc_id INTEGER NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
-            uid TEXT NOT NULL,
-            title TEXT NOT NULL,
-            location TEXT,
-            description TEXT,
-            attendees TEXT,              -- JSON list
-            all_day INTEGER NOT NULL,
-            recurring INTEGER NOT NULL,
-            first_start REAL NOT NULL,   -- epoch seconds: no occurrence starts before
-            last_end REAL,               -- epoch seconds: none ends after; NULL = unbounded
-            ics TEXT NOT NULL,           -- self-contained VCALENDAR for expansion
-            locator TEXT NOT NULL
-        );
-        CREATE INDEX events_span ON events(first_start, last_end);
-        CREATE INDEX events_doc ON events(doc_id);
-        """
-    ):
-        db.execute(statement)
-    # Deleted text must not linger in FTS5's b-tree pages either.
-    db.execute("INSERT INTO chunks_fts(chunks_fts, rank) VALUES ('secure-delete', 1)")
+@dataclass(frozen=True)
+class NewDocument:
+    path: str
+    kind: str
+    format: str
+    hash: str
+    mtime: float
+    size: int
+    title: str | None = None
+    problems: tuple[str, ...] = ()
+
+
+def to_epoch(value: datetime | date | None) -> float | None:
+    if value is None:
+        return None
+    if not isinstance(value, datetime):
+        value = datetime(value.year, value.month, value.day, tzinfo=UTC)
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=UTC)
+    return value.timestamp()
+
+
+def _create_private_file(path: Path) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    if not path.exists():
+        fd = os.open(path, os.O_CREAT | os.O_WRONLY, 0o600)
+        os.close(fd)
+    os.chmod(path, 0o600)
 
 
 class DocumentWriter:
@@ -262,85 +197,6 @@ class DocumentWriter:
                 "UPDATE documents SET problems = ? WHERE id = ?",
                 (json.dumps(self.problems[:200]), self.doc_id),
             )
-
-
-@migration(2)
-def m002_forgotten(db: Any) -> None:
-    # Paths the user asked to forget: never indexed again until unforgotten.
-    db.execute("CREATE TABLE forgotten (path TEXT PRIMARY KEY, at REAL NOT NULL)")
-
-
-@migration(3)
-def m003_occurrences(db: Any) -> None:
-    # Event occurrences expanded at index time over a bounded horizon, so a calendar query
-    # is one indexed range scan instead of re-expanding every series. All-day occurrences
-    # are stored at UTC midnight of their dates and compared as dates by the reader.
-    for statement in _split_sql(
-        """
-        CREATE TABLE occurrences (
-            event_id INTEGER NOT NULL REFERENCES events(id) ON DELETE CASCADE,
-            start_at REAL NOT NULL,
-            end_at REAL NOT NULL,
-            all_day INTEGER NOT NULL,
-            busy INTEGER NOT NULL,
-            title TEXT,                  -- an override's own title, else NULL
-            location TEXT
-        );
-        CREATE INDEX occurrences_start ON occurrences(start_at);
-        CREATE INDEX occurrences_length ON occurrences(end_at - start_at);
-        CREATE INDEX occurrences_event ON occurrences(event_id);
-        CREATE TABLE event_coverage (
-            event_id INTEGER PRIMARY KEY REFERENCES events(id) ON DELETE CASCADE,
-            covered_from REAL,           -- NULL: from the first occurrence
-            covered_until REAL           -- NULL: to the last; else expand beyond it lazily
-        );
-        """
-    ):
-        db.execute(statement)
-
-
-# --- the store ---------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class DocumentInfo:
-    id: int
-    path: str
-    kind: str
-    format: str
-    hash: str
-    mtime: float
-    size: int
-
-
-@dataclass(frozen=True)
-class NewDocument:
-    path: str
-    kind: str
-    format: str
-    hash: str
-    mtime: float
-    size: int
-    title: str | None = None
-    problems: tuple[str, ...] = ()
-
-
-def to_epoch(value: datetime | date | None) -> float | None:
-    if value is None:
-        return None
-    if not isinstance(value, datetime):
-        value = datetime(value.year, value.month, value.day, tzinfo=UTC)
-    if value.tzinfo is None:
-        value = value.replace(tzinfo=UTC)
-    return value.timestamp()
-
-
-def _create_private_file(path: Path) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-    if not path.exists():
-        fd = os.open(path, os.O_CREAT | os.O_WRONLY, 0o600)
-        os.close(fd)
-    os.chmod(path, 0o600)
 
 
 class Store:

@@ -10,8 +10,9 @@ import numpy as np
 import pytest
 
 from assistant.errors import StoreError
+from assistant.migrations import MIGRATIONS
 from assistant.records import Chunk
-from assistant.store import MIGRATIONS, NewDocument, Store, pick_sqlite_module
+from assistant.store import NewDocument, Store, pick_sqlite_module
 
 
 def test_store_file_is_private_whatever_the_umask(tmp_path: Path) -> None:
