@@ -218,7 +218,7 @@ class Indexer:
         doc = NewDocument(path=path, kind=kind, format=format, hash=digest, mtime=0.0, size=0)
         events = [r for r in records if isinstance(r, Event)]
         stream = iter(chunk_records(records, self.tz, self.options))
-        self._stream(doc, [], stream, events, ParseContext(tz=self.tz), {}, is_new=True, title=[])
+        self._stream(doc, [], stream, events, ParseContext(tz=self.tz), None, is_new=True, title=[])
         return report
 
     def remove(self, doc_path: str) -> bool:
@@ -312,7 +312,7 @@ class Indexer:
             mtime=st.st_mtime,
             size=st.st_size,
         )
-        reuse = self.store.vectors_by_hash(known.id) if known else {}
+        reuse = known.id if known else None  # whose vectors may be reused
         stream = chunk_records(records(), self.tz, self.options)
         first: list[Chunk] = []
         for chunk in stream:
@@ -328,10 +328,13 @@ class Indexer:
         self._stream(doc, first, stream, events, ctx, reuse, is_new=known is None, title=title)
 
     def _vectors_for(
-        self, chunks: Sequence[Chunk], reuse: dict[str, np.ndarray]
+        self, chunks: Sequence[Chunk], reuse: int | None
     ) -> tuple[list[str], list[np.ndarray | None]]:
+        """Text hashes of ``chunks`` and the vectors document ``reuse`` already has for
+        them (None where a chunk must be embedded)."""
         hashes = [chunk_hash(c) for c in chunks]
-        return hashes, [reuse.get(h) for h in hashes]
+        known = self.store.vectors_by_hash(reuse, hashes) if reuse is not None else {}
+        return hashes, [known.get(h) for h in hashes]
 
     def _queue(
         self,
@@ -339,7 +342,7 @@ class Indexer:
         chunks: list[Chunk],
         events: list[Event],
         ctx: ParseContext,
-        reuse: dict[str, np.ndarray],
+        reuse: int | None,
         *,
         is_new: bool,
     ) -> None:
@@ -398,7 +401,7 @@ class Indexer:
         rest: Iterable[Chunk],
         events: list[Event],
         ctx: ParseContext,
-        reuse: dict[str, np.ndarray],
+        reuse: int | None,
         *,
         is_new: bool,
         title: list[str],
@@ -418,7 +421,7 @@ class Indexer:
         self._count(doc, is_new, ctx.problems)
 
     def _write_batch(
-        self, writer: object, batch: list[Chunk], reuse: dict[str, np.ndarray]
+        self, writer: object, batch: list[Chunk], reuse: int | None
     ) -> None:
         if not batch:
             return

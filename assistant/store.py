@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import importlib
 import json
 import os
@@ -101,13 +102,28 @@ def _create_private_file(path: Path) -> None:
     os.chmod(path, 0o600)
 
 
-class DocumentWriter:
-    """Appends one document's chunks, vectors and events inside its transaction."""
+def _row_digest(row: Sequence[Any]) -> bytes:
+    return hashlib.blake2b(repr(tuple(row)).encode("utf-8"), digest_size=16).digest()
 
-    def __init__(self, store: Store, doc_id: int) -> None:
+
+_ROW_COLUMNS = "kind, title, text, locator, time, time_end, senders, text_hash, meta"
+
+
+class DocumentWriter:
+    """Writes one document's chunks, vectors and events inside its transaction.
+
+    A document indexed before is updated, not rewritten: a chunk whose row is unchanged
+    at its ordinal is kept as it is (a grown chat export touches only its new windows);
+    a changed one is parked under a negative ordinal, so its vector can still be reused
+    by a chunk that moved, and ``finish`` drops what was parked or is gone.
+    """
+
+    def __init__(self, store: Store, doc_id: int, previous: dict[int, tuple[int, bytes]]) -> None:
         self.store = store
         self.doc_id = doc_id
-        self.chunks = 0
+        self.previous = previous  # ordinal -> (chunk id, row digest) before this write
+        self.chunks = 0  # chunks of the new version, kept or written
+        self.written = 0  # chunks actually inserted
         self.problems: list[str] = []
 
     def add_chunks(
@@ -123,28 +139,32 @@ class DocumentWriter:
         hashes = list(text_hashes) if text_hashes is not None else [_hash(c) for c in chunks]
         db = self.store.db
         for chunk, vector, h in zip(chunks, vectors, hashes, strict=True):
+            row = (
+                chunk.kind,
+                chunk.title,
+                chunk.text,
+                chunk.locator,
+                to_epoch(chunk.time),
+                to_epoch(chunk.time_end),
+                "\n".join(chunk.senders),
+                h,
+                json.dumps(chunk.meta, default=str) if chunk.meta else None,
+            )
+            self.chunks += 1
+            before = self.previous.get(chunk.ordinal)
+            if before is not None:
+                if before[1] == _row_digest(row):
+                    continue  # unchanged: keep the row, its vector and its keyword entry
+                db.execute("UPDATE chunks SET ordinal = -1 - ordinal WHERE id = ?", (before[0],))
             cur = db.execute(
-                "INSERT INTO chunks(doc_id, ordinal, kind, title, text, locator, time, "
-                "time_end, senders, text_hash, meta) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
-                (
-                    self.doc_id,
-                    chunk.ordinal,
-                    chunk.kind,
-                    chunk.title,
-                    chunk.text,
-                    chunk.locator,
-                    to_epoch(chunk.time),
-                    to_epoch(chunk.time_end),
-                    "\n".join(chunk.senders),
-                    h,
-                    json.dumps(chunk.meta, default=str) if chunk.meta else None,
-                ),
+                f"INSERT INTO chunks(doc_id, ordinal, {_ROW_COLUMNS}) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+                (self.doc_id, chunk.ordinal, *row),
             )
             db.execute(
                 "INSERT INTO chunk_vecs(chunk_id, embedding) VALUES (?, ?)",
                 (cur.lastrowid, np.ascontiguousarray(vector, dtype=np.float32).tobytes()),
             )
-        self.chunks += len(chunks)
+            self.written += 1
 
     def add_events(self, events: Sequence[Event]) -> None:
         for ev in events:
@@ -192,6 +212,11 @@ class DocumentWriter:
         self.problems = list(problems)
 
     def finish(self) -> None:
+        # Chunks are numbered 0..n-1: rows parked (negative) or beyond the new end are gone.
+        self.store.db.execute(
+            "DELETE FROM chunks WHERE doc_id = ? AND (ordinal < 0 OR ordinal >= ?)",
+            (self.doc_id, self.chunks),
+        )
         if self.problems:
             self.store.db.execute(
                 "UPDATE documents SET problems = ? WHERE id = ?",
@@ -324,44 +349,66 @@ class Store:
             args = (str(under), len(prefix), prefix)
         return {row[1]: DocumentInfo(*row) for row in self.db.execute(sql, args)}
 
-    def vectors_by_hash(self, doc_id: int) -> dict[str, np.ndarray]:
-        """Existing vectors of a document, by chunk text hash, to skip re-embedding."""
-        if not self.has_vectors():
+    def vectors_by_hash(self, doc_id: int, hashes: Sequence[str]) -> dict[str, np.ndarray]:
+        """Vectors this document already has for chunk texts of these hashes (to skip
+        re-embedding). Asked per batch, so a large document's vectors are never all
+        held at once."""
+        if not self.has_vectors() or not hashes:
             return {}
         out: dict[str, np.ndarray] = {}
-        for text_hash, blob in self.db.execute(
-            "SELECT c.text_hash, v.embedding FROM chunks c "
-            "JOIN chunk_vecs v ON v.chunk_id = c.id WHERE c.doc_id = ?",
-            (doc_id,),
-        ):
-            out[text_hash] = np.frombuffer(blob, dtype=np.float32)
+        wanted = list(dict.fromkeys(hashes))
+        for i in range(0, len(wanted), 500):  # SQLite's bound-parameter limit
+            part = wanted[i : i + 500]
+            for text_hash, blob in self.db.execute(
+                "SELECT c.text_hash, v.embedding FROM chunks c "
+                "JOIN chunk_vecs v ON v.chunk_id = c.id "
+                f"WHERE c.doc_id = ? AND c.text_hash IN ({','.join('?' * len(part))})",
+                (doc_id, *part),
+            ):
+                out[text_hash] = np.frombuffer(blob, dtype=np.float32)
         return out
 
     @contextmanager
     def writing(self, doc: NewDocument) -> Iterator[DocumentWriter]:
-        """One transaction that replaces everything known about ``doc.path``.
+        """One transaction that brings everything known about ``doc.path`` to this version
+        (rows that did not change are kept; see DocumentWriter).
 
         Readers (WAL) keep seeing the previous version until the commit; an
         exception, a crash or a kill rolls the whole document back.
         """
+        values = (
+            doc.kind,
+            doc.format,
+            doc.hash,
+            doc.mtime,
+            doc.size,
+            doc.title,
+            time.time(),
+            json.dumps(list(doc.problems)) if doc.problems else None,
+        )
         with self.transaction():
-            self.db.execute("DELETE FROM documents WHERE path = ?", (doc.path,))
-            cur = self.db.execute(
-                "INSERT INTO documents(path, kind, format, hash, mtime, size, title, "
-                "indexed_at, problems) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                (
-                    doc.path,
-                    doc.kind,
-                    doc.format,
-                    doc.hash,
-                    doc.mtime,
-                    doc.size,
-                    doc.title,
-                    time.time(),
-                    json.dumps(list(doc.problems)) if doc.problems else None,
-                ),
-            )
-            writer = DocumentWriter(self, int(cur.lastrowid))
+            row = self.db.execute("SELECT id FROM documents WHERE path = ?", (doc.path,)).fetchone()
+            previous: dict[int, tuple[int, bytes]] = {}
+            if row is None:
+                cur = self.db.execute(
+                    "INSERT INTO documents(path, kind, format, hash, mtime, size, title, "
+                    "indexed_at, problems) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    (doc.path, *values),
+                )
+                doc_id = int(cur.lastrowid)
+            else:
+                doc_id = int(row[0])
+                self.db.execute(
+                    "UPDATE documents SET kind = ?, format = ?, hash = ?, mtime = ?, size = ?, "
+                    "title = ?, indexed_at = ?, problems = ? WHERE id = ?",
+                    (*values, doc_id),
+                )
+                self.db.execute("DELETE FROM events WHERE doc_id = ?", (doc_id,))
+                for chunk_id, ordinal, *rest in self.db.execute(
+                    f"SELECT id, ordinal, {_ROW_COLUMNS} FROM chunks WHERE doc_id = ?", (doc_id,)
+                ):
+                    previous[ordinal] = (chunk_id, _row_digest(rest))
+            writer = DocumentWriter(self, doc_id, previous)
             yield writer
             writer.finish()
             self._bump_generation()

@@ -116,3 +116,59 @@ def test_indexing_a_path_outside_every_source_is_refused(
     elsewhere = tmp_path_factory.mktemp("elsewhere")
     with pytest.raises(AssistantError, match="not inside any configured source"):
         library.index(make_runtime(notes_home), [elsewhere])
+
+
+def _chunk_rows(rt, name: str) -> list[tuple[int, int, str]]:
+    return rt.store.db.execute(
+        "SELECT c.id, c.ordinal, c.text FROM chunks c JOIN documents d ON d.id = c.doc_id "
+        "WHERE d.path LIKE ? ORDER BY c.ordinal",
+        (f"%{name}",),
+    ).fetchall()
+
+
+LONG = "# Long\n" + "\n".join(
+    f"## Part {i}\n" + f"Paragraph {i} about subject {i}. " * 60 for i in range(6)
+)
+
+
+def test_an_appended_section_leaves_the_other_chunk_rows_untouched(
+    notes_home: Path, make_runtime
+) -> None:
+    rt = make_runtime(notes_home)
+    note = notes_home / "notes" / "long.md"
+    note.write_text(LONG + "\n")
+    library.index(rt)
+    before = _chunk_rows(rt, "long.md")
+    note.write_text(LONG + "\n## Part 99\nA new closing remark about kayaks.\n")
+    report = library.index(rt)
+    after = _chunk_rows(rt, "long.md")
+    assert report.updated == 1 and report.chunks_embedded == 1
+    assert after[: len(before) - 1] == before[:-1]  # same ids: not deleted and re-inserted
+    assert library.search(rt, "closing remark about kayaks", k=1)[0].path == str(note)
+    assert library.check(rt)["ok"]
+
+
+def test_chunks_that_moved_keep_their_vectors(notes_home: Path, make_runtime) -> None:
+    rt = make_runtime(notes_home)
+    note = notes_home / "notes" / "long.md"
+    note.write_text(LONG + "\n")
+    library.index(rt)
+    moved = len(_chunk_rows(rt, "long.md"))
+    note.write_text("# Long\n## Preface\nA short preface about rivers.\n" + LONG[len("# Long\n") :])
+    again = library.index(rt)
+    assert (again.chunks_embedded, again.chunks_reused) == (1, moved)
+    assert library.check(rt)["ok"]
+
+
+def test_a_note_that_shrinks_loses_its_old_chunks(notes_home: Path, make_runtime) -> None:
+    rt = make_runtime(notes_home)
+    note = notes_home / "notes" / "long.md"
+    note.write_text(LONG + "\n")
+    library.index(rt)
+    note.write_text("# Long\nOnly one short paragraph is left.\n")
+    library.index(rt)
+    rows = _chunk_rows(rt, "long.md")
+    assert [(o, t) for _, o, t in rows] == [(0, "Only one short paragraph is left.")]
+    assert all("subject 3" not in h.text for h in library.search(rt, "subject 3", k=5))
+    report = library.check(rt)
+    assert report["ok"] and report["chunks"] == report["fts_rows"]
