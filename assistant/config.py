@@ -63,23 +63,29 @@ class Config:
         return resolve_timezone(self.timezone)
 
 
+def zone_named(name: str) -> ZoneInfo | None:
+    """The IANA zone called ``name``, or None. ZoneInfo raises more than "not found" for
+    bad names ("Europe" is a folder of the tz database: IsADirectoryError)."""
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError, OSError):
+        return None
+
+
 def resolve_timezone(name: str) -> ZoneInfo:
     """The IANA zone ``name``, or the system's zone when ``name`` is empty."""
     if name:
-        return ZoneInfo(name)
+        zone = zone_named(name)
+        if zone is None:
+            raise ZoneInfoNotFoundError(name)
+        return zone
     env = os.environ.get("TZ", "").lstrip(":")
-    if env:
-        try:
-            return ZoneInfo(env)
-        except (ZoneInfoNotFoundError, ValueError):
-            pass
-    try:
-        target = os.path.realpath("/etc/localtime")
-        marker = "/zoneinfo/"
-        if marker in target:
-            return ZoneInfo(target.split(marker, 1)[1])
-    except (OSError, ZoneInfoNotFoundError, ValueError):
-        pass
+    if env and (zone := zone_named(env)) is not None:
+        return zone
+    target = os.path.realpath("/etc/localtime")
+    marker = "/zoneinfo/"
+    if marker in target and (zone := zone_named(target.split(marker, 1)[1])) is not None:
+        return zone
     return ZoneInfo("UTC")
 
 

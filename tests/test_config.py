@@ -50,6 +50,7 @@ def test_documented_keys_load_and_relative_paths_resolve_against_the_config_fold
         ('colour = "blue"\n', "unknown key 'colour'"),
         ("timezone = 3\n", "key 'timezone' must be a string"),
         ('timezone = "Mars/Olympus"\n', "unknown time zone"),
+        ('timezone = "Europe"\n', "unknown time zone"),  # a folder of the tz database
         ('[llm]\nthreads = "four"\n', "key 'llm.threads' must be an integer"),
         ('[[sources]]\npath = "nowhere"\n', "key 'sources[0].path': folder not found"),
         ('[[sources]]\npath = "."\nkind = "photos"\n', "key 'sources[0].kind' must be one of"),

@@ -192,3 +192,19 @@ def test_the_sample_calendars_parse_cleanly() -> None:
                 in (date(2026, 11, 24), date(2026, 12, 15))]
     assert [s.start.astimezone(BERLIN).isoformat() for s in tuesdays] == [
         "2026-11-24T19:00:00+01:00"]  # 15 December is an EXDATE (Lisbon)
+
+
+def test_an_inline_attachment_is_skipped_and_its_event_kept(tmp_path: Path) -> None:
+    # Outlook embeds attachments as folded base64 properties: megabytes of 74-char lines.
+    blob = "QUJD" * 400_000  # 1.6 MB of base64
+    folded = "\r\n ".join(blob[i : i + 74] for i in range(0, len(blob), 74))
+    (tmp_path / "outlook.ics").write_text(
+        "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nBEGIN:VEVENT\r\nUID:att-1\r\n"
+        "DTSTART:20261126T130000Z\r\nDTEND:20261126T140000Z\r\nSUMMARY:Steering deck review\r\n"
+        f"ATTACH;ENCODING=BASE64;VALUE=BINARY;X-FILENAME=deck.pptx:{folded}\r\n"
+        "LOCATION:Fjord\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n",
+        newline="",
+    )
+    events, problems = parse("outlook.ics", folder=tmp_path)
+    assert events["Steering deck review"].location == "Fjord"
+    assert problems == ["line 8: a property longer than 1 MB (an inline attachment?); skipped"]

@@ -1,5 +1,5 @@
-"""Hostile and broken message exports: every input ends in a clean parse or a one-line error,
-within bounded time and memory, and the other files are still indexed."""
+"""Hostile and broken exports (messages and calendars): every input ends in a clean parse or
+a one-line error, within bounded time and memory, and the other files are still indexed."""
 
 from __future__ import annotations
 
@@ -19,7 +19,7 @@ from hypothesis import strategies as st
 from assistant import library
 from assistant.chunking import chunk_records
 from assistant.errors import SourceError
-from assistant.sources import ParseContext, eml, mbox, sms_xml, telegram, whatsapp
+from assistant.sources import ParseContext, eml, ics, mbox, sms_xml, telegram, whatsapp
 from conftest import write_config
 
 TZ = ZoneInfo("Europe/Berlin")
@@ -30,6 +30,7 @@ SAMPLES: dict[ModuleType, Path] = {
     eml: FIXTURES / "eml" / "1 Question about the radiator.eml",
     sms_xml: FIXTURES / "sms-20261122210411.xml",
     telegram: FIXTURES / "ChatExport_2026-11-22" / "result.json",
+    ics: FIXTURES.parent / "calendar" / "google.ics",
 }
 PARSERS = list(SAMPLES)
 SECONDS = 5.0  # per file, far above what any case here needs

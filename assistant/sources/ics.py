@@ -3,25 +3,27 @@
 from __future__ import annotations
 
 import hashlib
-import io
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from zoneinfo import ZoneInfo
 
 import icalendar
 
 from assistant import recurrence
+from assistant.config import zone_named
 from assistant.errors import SourceError
 from assistant.records import Event, EventSpan
-from assistant.sources import ParseContext
+from assistant.sources import HEAD_BYTES, ParseContext
+from assistant.sources.exports import Problems, bounded_lines, decode_line
 
 NAME = "ics"
 FAMILY = "calendar"
 SUFFIXES = (".ics", ".ical", ".icalendar", ".ifb")
 MAX_BYTES = 100 * 1024 * 1024
+MAX_LINE = 1 << 20  # a longer property is an inline attachment, never an event's text
 MAX_DESCRIPTION = 4000
 # Index-time expansion horizon around the wall clock: one year back, two ahead. Beyond it
 # calendar.py expands lazily from the stored VCALENDAR (see calendar.py for why).
@@ -62,47 +64,67 @@ def detect(path: Path, head: bytes) -> bool:
     return head.lstrip(b"\xef\xbb\xbf \t\r\n")[:15].upper() == b"BEGIN:VCALENDAR"
 
 
-def _read(path: Path, ctx: ParseContext) -> str:
+def _physical_lines(path: Path, problems: Problems) -> Iterator[tuple[int, str | None]]:
+    """(number, text) of each line, streamed; text is None for a line cut at MAX_LINE."""
     try:
-        size = path.stat().st_size
-        if size > MAX_BYTES:
-            raise SourceError(path, f"too large for a calendar ({size / 1e6:.0f} MB)")
-        data = path.read_bytes()
+        if path.stat().st_size > MAX_BYTES:
+            raise SourceError(path, f"too large for a calendar ({path.stat().st_size / 1e6:.0f} MB)")
+        fh = path.open("rb")
     except OSError as exc:
         raise SourceError(path, f"cannot read ({exc.strerror or exc})") from None
-    if b"\x00" in data[:65536]:
-        raise SourceError(path, "not an iCalendar file (binary data)")
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        ctx.report(f"not valid UTF-8 (byte {exc.start}); unreadable characters were replaced")
-        return data.decode("utf-8-sig", errors="replace")
+    seen = 0
+    with fh:
+        for number, raw, cut in bounded_lines(fh, MAX_LINE):
+            if number == 1:
+                raw = raw.removeprefix(b"\xef\xbb\xbf")
+            if b"\x00" in raw:
+                if seen < HEAD_BYTES:
+                    raise SourceError(path, "not an iCalendar file (binary data)")
+                raw = raw.replace(b"\x00", b"")
+            seen += len(raw)
+            yield number, None if cut else decode_line(raw.rstrip(b"\r\n"), number, problems)
 
 
-def _logical_lines(text: str) -> Iterator[tuple[int, str]]:
-    """Unfolded content lines with the number of their first physical line (CRLF, LF or CR)."""
-    current: str | None = None
-    start = 0
-    for number, raw in enumerate(io.StringIO(text, newline=None), 1):
-        raw = raw.rstrip("\n")
-        if raw[:1] in (" ", "\t") and current is not None:
-            current += raw[1:]
+def _logical_lines(
+    lines: Iterator[tuple[int, str | None]], problems: Problems
+) -> Iterator[tuple[int, str]]:
+    """Unfolded content lines with the number of their first physical line. A property
+    longer than MAX_LINE once unfolded (an inline base64 attachment) is skipped whole,
+    so memory stays bounded whatever the file holds."""
+    parts: list[str] = []
+    size = start = 0
+    dropping = False  # the current property is too long: skip it and its continuations
+    for number, raw in lines:
+        if raw is not None and raw[:1] in (" ", "\t") and (parts or dropping):
+            size += len(raw) - 1
+            if not dropping and size <= MAX_LINE:
+                parts.append(raw[1:])
+            elif not dropping:
+                dropping, parts = True, []
             continue
-        if current is not None:
-            yield start, current
-        current, start = (raw, number) if raw.strip() else (None, number)
-    if current is not None:
-        yield start, current
+        if dropping:
+            problems.report(f"line {start}: a property longer than 1 MB (an inline attachment?); skipped")
+        elif parts:
+            yield start, "".join(parts)
+        parts, size, start, dropping = [], 0, number, raw is None
+        if raw is not None and raw.strip():
+            parts, size = [raw], len(raw)
+    if dropping:
+        problems.report(f"line {start}: a property longer than 1 MB (an inline attachment?); skipped")
+    elif parts:
+        yield start, "".join(parts)
 
 
-def _blocks(path: Path, text: str, ctx: ParseContext) -> tuple[dict[str, str], list[_Block]]:
+def _blocks(
+    path: Path, lines: Iterator[tuple[int, str]], ctx: ParseContext
+) -> tuple[dict[str, str], list[_Block]]:
     """Calendar properties and the top-level components of every VCALENDAR in the file."""
     props: dict[str, str] = {}
     blocks: list[_Block] = []
     seen_calendar = False
     depth = 0  # 0 outside a VCALENDAR, 1 inside, 2+ inside a component
     block: _Block | None = None
-    for line, content in _logical_lines(text):
+    for line, content in lines:
         key, _, value = content.partition(":")
         name = key.split(";", 1)[0].strip().upper()
         value = value.strip()
@@ -156,7 +178,7 @@ def _checked(block: _Block, ctx: ParseContext, tz: ZoneInfo) -> _Parsed | None:
         ctx.report(f"line {block.line}: malformed event ({exc}); skipped")
         return None
     where = _label(ev, block.line)
-    bad = {name.upper() for name, _ in ev.errors}
+    bad = {(name or "").upper() for name, _ in ev.errors}
     if bad & set(_ESSENTIAL):
         ctx.report(f"{where}: unreadable {', '.join(sorted(bad & set(_ESSENTIAL)))}; skipped")
         return None
@@ -196,17 +218,16 @@ def _zone(props: dict[str, str], ctx: ParseContext) -> str | None:
     if not name:
         return None
     name = WINDOWS_TO_OLSON.get(name, name)
-    try:
-        ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError):
+    if zone_named(name) is None:
         ctx.report(f"unknown X-WR-TIMEZONE {name!r}; ignored")
         return None
     return name
 
 
 def parse(path: Path, ctx: ParseContext) -> Iterator[Event]:
-    text = _read(path, ctx)
-    props, blocks = _blocks(path, text, ctx)
+    problems = Problems(ctx)
+    props, blocks = _blocks(path, _logical_lines(_physical_lines(path, problems), problems), ctx)
+    problems.close()
     zone = _zone(props, ctx)
     timezones: dict[str, str] = {}
     for block in blocks:
