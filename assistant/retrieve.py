@@ -18,6 +18,10 @@ KINDS = ("note", "event", "message", "email")
 RRF_K = 60
 KEYWORD_WEIGHT = 0.7  # keyword ranks count a little less than meaning ranks
 CANDIDATES = 50  # per ranker, before fusion
+# A keyword in more chunks than both of these is dropped from the BM25 query (see
+# Searcher.selective): scoring its long posting list costs much and ranks little.
+COMMON_SHARE = 0.10
+COMMON_DOCS = 2000
 
 _WORD = re.compile(r"\w+", re.UNICODE)
 # Words that carry no topic: left out of keyword queries and of sender-name matching.
@@ -186,15 +190,18 @@ class VectorIndex:
         return [(int(self.ids[i]), float(sims[i])) for i in order if np.isfinite(sims[i])]
 
 
+def fts_terms(text: str) -> list[str]:
+    """The meaningful words of a query (all its words when every one is a stopword)."""
+    words = [w for w in _WORD.findall(text.lower()) if w not in STOPWORDS and len(w) > 1]
+    if not words:
+        words = _WORD.findall(text.lower())
+    return list(dict.fromkeys(words))[:32]
+
+
 def fts_query(text: str) -> str | None:
     """An FTS5 OR-query of the meaningful words, each quoted (no operator injection)."""
-    words = [w for w in _WORD.findall(text.lower()) if w not in STOPWORDS and len(w) > 1]
-    words = list(dict.fromkeys(words))
-    if not words:
-        words = list(dict.fromkeys(w for w in _WORD.findall(text.lower())))
-    if not words:
-        return None
-    return " OR ".join(f'"{w}"' for w in words[:32])
+    words = fts_terms(text)
+    return " OR ".join(f'"{w}"' for w in words) if words else None
 
 
 class Searcher:
@@ -204,16 +211,41 @@ class Searcher:
         self.store = store
         self.embedder = embedder
         self.vectors = VectorIndex()
+        self._vocab = False  # the temp fts5vocab table exists on this connection
 
     def dense(self, query_vec: np.ndarray, n: int, flt: SearchFilter) -> list[tuple[int, float]]:
         self.vectors.refresh(self.store)
         return self.vectors.top(query_vec, n, flt)
 
+    def selective(self, terms: list[str]) -> list[str]:
+        """``terms`` without those in so many chunks that BM25 would score most of the
+        index to learn almost nothing (their IDF is near zero); the rarest always stays.
+
+        Document frequencies come from an fts5vocab view of the keyword index. It holds
+        porter stems, so a word whose stem differs reads as rare and is kept: the rule can
+        only keep too much, never drop a rare word.
+        """
+        db = self.store.db
+        if not self._vocab:
+            db.execute(
+                "CREATE VIRTUAL TABLE IF NOT EXISTS temp.chunks_vocab "
+                "USING fts5vocab(main, chunks_fts, 'row')"
+            )
+            self._vocab = True
+        limit = max(COMMON_DOCS, COMMON_SHARE * len(self.vectors.ids))
+        df = {}
+        for term in terms:
+            row = db.execute("SELECT doc FROM temp.chunks_vocab WHERE term = ?", (term,)).fetchone()
+            df[term] = row[0] if row else 0
+        kept = [t for t in terms if df[t] <= limit]
+        return kept or [min(terms, key=df.__getitem__)]
+
     def keyword(self, query: str, n: int, flt: SearchFilter) -> list[int]:
-        match = fts_query(query)
-        if match is None:
+        terms = fts_terms(query)
+        if not terms:
             return []
-        where, args = ["chunks_fts MATCH ?"], [match]
+        self.vectors.refresh(self.store)  # its size is the chunk count ``selective`` needs
+        where, args = ["chunks_fts MATCH ?"], [" OR ".join(f'"{t}"' for t in self.selective(terms))]
         if flt.kinds:
             where.append(f"c.kind IN ({','.join('?' * len(flt.kinds))})")
             args.extend(flt.kinds)
@@ -226,9 +258,11 @@ class Searcher:
         if flt.senders:
             where.append("(" + " OR ".join("lower(c.senders) LIKE ?" for _ in flt.senders) + ")")
             args.extend(f"%{s.lower()}%" for s in flt.senders)
+        # Joining the chunks costs a row lookup per match: only when a filter needs them.
+        join = " JOIN chunks c ON c.id = chunks_fts.rowid" if len(where) > 1 else ""
         sql = (
-            "SELECT c.id FROM chunks_fts JOIN chunks c ON c.id = chunks_fts.rowid "
-            f"WHERE {' AND '.join(where)} ORDER BY bm25(chunks_fts, 2.0, 1.0, 0.5) LIMIT ?"
+            f"SELECT chunks_fts.rowid FROM chunks_fts{join} WHERE {' AND '.join(where)} "
+            "ORDER BY bm25(chunks_fts, 2.0, 1.0, 0.5) LIMIT ?"
         )
         return [row[0] for row in self.store.db.execute(sql, (*args, n))]
 

@@ -75,3 +75,32 @@ def test_the_vector_matrix_follows_adds_and_deletes_without_a_full_reload(
     assert vectors.row_of == fresh.row_of
     hits = library.search(rt, "kayak on the river", k=1)
     assert hits[0].path.endswith("kayak.md")
+
+
+def test_a_keyword_in_most_of_a_large_index_is_dropped_from_bm25(tmp_path: Path) -> None:
+    import numpy as np
+
+    from assistant.records import Chunk
+    from assistant.retrieve import COMMON_DOCS, Searcher, SearchFilter
+    from assistant.store import NewDocument, Store
+
+    store = Store(tmp_path / "big.db")
+    store.ensure_embedding("test", 4)
+    n = COMMON_DOCS + 500
+    texts = [f"weekly meeting, number {i}" for i in range(n)]
+    texts[123] = "number one: the kayak rental"
+    doc = NewDocument(path="/big.md", kind="notes", format="notes", hash="x", mtime=0, size=0)
+    chunks = [Chunk(ordinal=i, kind="note", text=t, locator=f"L{i}") for i, t in enumerate(texts)]
+    store.write_document(doc, chunks, np.ones((n, 4), dtype=np.float32) / 2)
+    searcher = Searcher(store, embedder=None)  # type: ignore[arg-type] - keyword search only
+    searcher.vectors.refresh(store)
+
+    assert searcher.selective(["number", "kayak"]) == ["kayak"]
+    assert searcher.selective(["number"]) == ["number"]  # the rarest term always stays
+    # the index holds porter stems ("meet"): a word whose stem differs reads as rare
+    assert searcher.selective(["meeting", "kayak"]) == ["meeting", "kayak"]
+    (first,) = searcher.keyword("number kayak", 1, SearchFilter())
+    assert store.db.execute("SELECT text FROM chunks WHERE id = ?", (first,)).fetchone() == (
+        "number one: the kayak rental",
+    )
+    store.close()
