@@ -54,6 +54,9 @@ def register(app: typer.Typer, user_errors: Any) -> None:
 
         rt = _rt(ctx)
         rt.now_override = None  # a long-running daemon follows the clock; requests carry --now
+        # Everything a daemon creates (index, WAL, rotated logs, socket) is the owner's
+        # alone, whatever umask it was started with.
+        os.umask(0o077)
         setup_logging(_folder(rt), to_stderr=not quiet)
         Daemon(rt).run()
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -16,9 +17,12 @@ import pytest
 from conftest import NOTES, write_config, write_tree
 
 pytestmark = pytest.mark.slow
+DATA = Path(__file__).resolve().parent.parent / "data"
 
 
-def run_cli(home: Path, *args: str, check: bool = False) -> subprocess.CompletedProcess[str]:
+def run_cli(
+    home: Path, *args: str, check: bool = False, umask: int | None = None
+) -> subprocess.CompletedProcess[str]:
     env = {**os.environ, "ASSISTANT_CONFIG": str(home / "config.toml")}
     env.pop("ASSISTANT_NOW", None)
     proc = subprocess.run(
@@ -28,6 +32,7 @@ def run_cli(home: Path, *args: str, check: bool = False) -> subprocess.Completed
         capture_output=True,
         text=True,
         timeout=300,
+        preexec_fn=None if umask is None else (lambda: os.umask(umask)),
     )
     if check and proc.returncode != 0:
         raise AssertionError(f"{args} failed: {proc.stderr}")
@@ -55,7 +60,8 @@ def status(home: Path) -> dict:
 @pytest.fixture
 def home(tmp_path: Path) -> Iterator[Path]:
     write_tree(tmp_path / "notes", NOTES)
-    write_config(tmp_path, [("notes", "notes")])
+    shutil.copytree(DATA / "calendar", tmp_path / "calendar")
+    write_config(tmp_path, [("notes", "notes"), ("calendar", "calendar")])
     yield tmp_path
     run_cli(tmp_path, "daemon", "stop")
 
@@ -138,6 +144,25 @@ def test_an_editor_save_burst_is_indexed_once_with_the_final_text(daemon: Path) 
     assert run_cli(daemon, "check").returncode == 0
 
 
+def test_calendar_answers_are_the_same_through_the_daemon(daemon: Path) -> None:
+    args = ("--now", "2026-11-23T09:00", "calendar", "tomorrow", "--json")
+    via_daemon = json.loads(run_cli(daemon, *args, check=True).stdout)
+    assert [e["title"] for e in via_daemon["events"]][:1] == ["Dentist check-up (Dr. Yilmaz)"]
+    run_cli(daemon, "daemon", "stop", check=True)
+    assert json.loads(run_cli(daemon, *args, check=True).stdout) == via_daemon
+
+
+def test_every_file_is_private_whatever_the_umask(home: Path) -> None:
+    run_cli(home, "daemon", "start", check=True, umask=0)
+    eventually(lambda: status(home).get("phase") == "watching", timeout=120)
+    (home / "notes" / "new.md").write_text("# New\nA note written while the daemon runs.\n")
+    eventually(lambda: str(home / "notes" / "new.md") in search_paths(home, "note written", 3))
+    folder = home / "index"
+    assert folder.stat().st_mode & 0o777 == 0o700
+    for path in folder.rglob("*"):
+        assert path.stat().st_mode & 0o077 == 0, f"{path.name} is {oct(path.stat().st_mode)}"
+
+
 def test_a_second_start_refuses_politely(daemon: Path) -> None:
     proc = run_cli(daemon, "daemon", "start")
     assert proc.returncode == 1
@@ -179,4 +204,4 @@ def test_kill_9_mid_index_then_restart_leaves_a_consistent_complete_index(home: 
     eventually(lambda: status(home).get("phase") == "watching", timeout=240)
     report = json.loads(run_cli(home, "check", "--json").stdout)
     assert report["ok"], report["problems"]
-    assert report["documents"] == len(NOTES) + len(big)
+    assert report["documents"] == len(NOTES) + len(big) + len(list((home / "calendar").iterdir()))

@@ -5,6 +5,8 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+import pytest
+
 from assistant import library
 
 
@@ -85,17 +87,60 @@ def test_a_broken_file_is_reported_and_the_others_are_indexed(
     assert "broken.md" in error and "UTF-8" in error and "\n" not in error
 
 
-def test_unreadable_file_is_reported_not_fatal(notes_home: Path, make_runtime) -> None:
+def test_unreadable_file_is_reported_not_fatal(
+    notes_home: Path, make_runtime, monkeypatch: pytest.MonkeyPatch
+) -> None:
     secret = notes_home / "notes" / "secret.md"
     secret.write_text("# Secret\nhidden\n")
     secret.chmod(0o000)
+    if os.access(secret, os.R_OK):
+        # Running as root, permission bits do not bind: the kernel's answer is simulated.
+        real_open = Path.open
+
+        def deny(self: Path, *args: object, **kwargs: object) -> object:
+            if self == secret:
+                raise PermissionError(13, "Permission denied", str(self))
+            return real_open(self, *args, **kwargs)
+
+        monkeypatch.setattr(Path, "open", deny)
     try:
-        if os.access(secret, os.R_OK):  # running as root: permissions do not bind
-            return
         report = library.index(make_runtime(notes_home))
-        assert report.failed == 1 and "secret.md" in report.errors[0]
+        assert report.failed == 1 and report.added == 4
+        assert report.errors == [f"{secret}: cannot read (Permission denied)"]
     finally:
         secret.chmod(0o600)
+
+
+def test_symlink_loops_are_not_followed(notes_home: Path, make_runtime) -> None:
+    notes = notes_home / "notes"
+    (notes / "loop").symlink_to(notes, target_is_directory=True)
+    (notes / "self.md").symlink_to(notes / "self.md")  # a link to itself
+    report = library.index(make_runtime(notes_home))
+    assert (report.added, report.failed) == (4, 0)
+
+
+def test_a_file_deleted_during_the_run_is_reported_and_the_run_goes_on(
+    notes_home: Path, make_runtime
+) -> None:
+    doomed = notes_home / "notes" / "recipes" / "sourdough.md"
+
+    def progress(path: str, done: int, total: int) -> None:
+        if done == 0:  # the walk has listed every file; now one of them goes away
+            doomed.unlink()
+
+    rt = make_runtime(notes_home)
+    report = library.index(rt, progress=progress)
+    assert report.added == 3 and report.failed == 1
+    assert report.errors[0].startswith(f"{doomed}: cannot read")
+    assert library.check(rt)["ok"]
+
+
+def test_an_empty_file_is_indexed_as_nothing(notes_home: Path, make_runtime) -> None:
+    (notes_home / "notes" / "empty.md").write_bytes(b"")
+    rt = make_runtime(notes_home)
+    report = library.index(rt)
+    assert (report.added, report.failed) == (5, 0)
+    assert library.check(rt)["ok"]
 
 
 def test_hidden_and_temp_files_are_not_indexed(notes_home: Path, make_runtime) -> None:
