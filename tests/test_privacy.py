@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import socket
 import subprocess
 import sys
@@ -17,6 +18,7 @@ from conftest import NOW, write_config, write_tree
 
 SECRET = "The vault combination is seventeen-zulu-orchid."
 NETGUARD = Path(__file__).resolve().parent / "netguard"
+DATA = Path(__file__).resolve().parent.parent / "data"
 
 
 def raw_bytes(db: Path) -> bytes:
@@ -87,6 +89,9 @@ def test_a_socket_someone_else_could_open_is_never_used(tmp_path: Path) -> None:
 
 @pytest.mark.slow
 def test_the_whole_path_runs_with_the_network_cut(notes_home: Path, tmp_path_factory) -> None:
+    for kind in ("calendar", "messages"):  # every kind of source, as the sample corpus has them
+        shutil.copytree(DATA / kind, notes_home / kind)
+    write_config(notes_home, [("notes", "notes"), ("calendar", "calendar"), ("messages", "messages")])
     log = tmp_path_factory.mktemp("guard") / "violations.log"
     env = {
         **os.environ,
@@ -120,13 +125,19 @@ def test_the_whole_path_runs_with_the_network_cut(notes_home: Path, tmp_path_fac
     assert probe.returncode != 0 and "blocked by the test guard" in probe.stderr
     log.unlink()
 
-    run("index")
+    assert "0 failed" in run("index")
+    kinds = {k for k in json.loads(run("status", "--json"))["chunks"]}
+    assert kinds == {"note", "event", "message", "email"}
     assert json.loads(run("search", "Lisbon hotel", "--json"))["hits"]
+    assert json.loads(run("search", "plumber", "--kind", "email", "--json"))["hits"]
+    assert json.loads(run("calendar", "tomorrow", "--json"))["events"]
     assert json.loads(run("ask", "How much is my rent?", "--json"))["grounded"]
+    assert json.loads(run("ask", "What do I have tomorrow?", "--json"))["route"] == "calendar"
     run("doctor")
     run("daemon", "start")
     try:
         assert json.loads(run("search", "sourdough starter", "--json"))["hits"]
+        assert json.loads(run("calendar", "free", "friday", "--json"))["free"]
         assert json.loads(run("ask", "What is my sourdough starter called?", "--json"))["answer"]
     finally:
         run("daemon", "stop")
