@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from assistant import ipc
+from assistant.embed import release_freed_memory
 from assistant.errors import AssistantError
 from assistant.index import Cancelled, Indexer
 from assistant.runtime import Runtime
@@ -261,6 +262,12 @@ class Daemon:
             threading.Thread(target=self._handle, args=(conn,), daemon=True).start()
 
     def _handle(self, conn: socket.socket) -> None:
+        try:
+            self._answer(conn)
+        finally:
+            release_freed_memory()
+
+    def _answer(self, conn: socket.socket) -> None:
         with conn:
             if ipc.peer_uid(conn) not in (None, os.getuid()):
                 ipc.send(conn, {"error": "refused: the daemon serves only its owner"})

