@@ -18,7 +18,7 @@ from assistant.config import SourceConfig
 from assistant.embed import Embedder
 from assistant.errors import AssistantError, SourceError
 from assistant.records import Chunk, Event, Record
-from assistant.sources import HEAD_BYTES, ParseContext, detect_format, is_ignored
+from assistant.sources import HEAD_BYTES, ParseContext, cannot_read, detect_format, is_ignored
 from assistant.store import DocumentInfo, NewDocument, Store
 
 BATCH_CHUNKS = 256  # chunks embedded per encode() call, across small documents
@@ -265,7 +265,7 @@ class Indexer:
         except SourceError as exc:
             self._fail(str(exc))
         except OSError as exc:
-            self._fail(f"{path}: cannot read ({exc.strerror or exc})")
+            self._fail(str(cannot_read(path, exc)))
         except (AssistantError, Cancelled):
             raise  # store or model trouble, or a stop: the whole run cannot go on
         except self.store.module.DatabaseError as exc:

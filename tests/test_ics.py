@@ -208,3 +208,20 @@ def test_an_inline_attachment_is_skipped_and_its_event_kept(tmp_path: Path) -> N
     events, problems = parse("outlook.ics", folder=tmp_path)
     assert events["Steering deck review"].location == "Fjord"
     assert problems == ["line 8: a property longer than 1 MB (an inline attachment?); skipped"]
+
+
+def test_a_property_given_twice_is_reported_not_a_crash(tmp_path: Path) -> None:
+    (tmp_path / "twice.ics").write_text(
+        "BEGIN:VCALENDAR\r\nBEGIN:VTIMEZONE\r\nTZID\r\nEND:VTIMEZONE\r\n"
+        "BEGIN:VEVENT\r\nUID:a\r\nSUMMARY:Two ends\r\nDTSTART:20261126T100000Z\r\n"
+        "DTEND:20261126T110000Z\r\nDTEND:20261126T120000Z\r\nEND:VEVENT\r\n"
+        "BEGIN:VEVENT\r\nUID:b\r\nSUMMARY:Two starts\r\nDTSTART:20261126T100000Z\r\n"
+        "DTSTART:20261127T100000Z\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n",
+        newline="",
+    )
+    events, problems = parse("twice.ics", folder=tmp_path)
+    assert list(events) == ["Two ends"]
+    assert events["Two ends"].end == datetime(2026, 11, 26, 11, 0, tzinfo=UTC)
+    assert "line 5: event 'Two ends' (UID a): more than one DTEND; the first is used" in problems
+    assert "line 12: event 'Two starts' (UID b): more than one DTSTART; skipped" in problems
+    assert problems[0].startswith("line 2: malformed VTIMEZONE")

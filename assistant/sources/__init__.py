@@ -15,9 +15,10 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import ModuleType
-from typing import Protocol
+from typing import BinaryIO, Protocol
 from zoneinfo import ZoneInfo
 
+from assistant.errors import SourceError
 from assistant.records import Record
 
 HEAD_BYTES = 64 * 1024
@@ -32,9 +33,23 @@ class ParseContext:
     on_problem: Callable[[str], None] | None = None
 
     def report(self, problem: str) -> None:
+        problem = " ".join(problem.split())  # one line, whatever a library put in it
         self.problems.append(problem)
         if self.on_problem is not None:
             self.on_problem(problem)
+
+
+def cannot_read(path: Path, exc: OSError) -> SourceError:
+    """The one-line error for a file the system will not let us read."""
+    return SourceError(path, f"cannot read ({exc.strerror or exc})")
+
+
+def open_binary(path: Path) -> BinaryIO:
+    """``path`` opened for reading, or a SourceError naming it."""
+    try:
+        return path.open("rb")
+    except OSError as exc:
+        raise cannot_read(path, exc) from None
 
 
 class Format(Protocol):

@@ -77,9 +77,19 @@ class RawMessage:
 # --- MIME -------------------------------------------------------------------------------
 
 
+def _raw_payload(part: MimeMessage) -> object:
+    """``part.get_payload()``; a charset name the stdlib cannot even look up (a NUL in it
+    raises ValueError there) is replaced by UTF-8 first."""
+    try:
+        return part.get_payload()
+    except ValueError:
+        part.set_param("charset", "utf-8")
+        return part.get_payload()
+
+
 def _payload(part: MimeMessage, limit: int) -> bytes:
     """The decoded bytes of a leaf part, decoding at most ``limit`` encoded bytes."""
-    raw = part.get_payload()
+    raw = _raw_payload(part)
     if not isinstance(raw, str):
         return b""
     if len(raw) <= limit:
@@ -128,7 +138,7 @@ class _Body:
                 self.problems.report(f"{self.where}: MIME nested too deeply; inner parts skipped")
             return
         ctype = part.get_content_type()
-        payload = part.get_payload()
+        payload = _raw_payload(part)
         if part.is_multipart() and isinstance(payload, list):
             if ctype == "multipart/alternative":
                 self._alternative(payload, depth)
@@ -157,7 +167,7 @@ class _Body:
             self.texts.append(text)
 
     def _text(self, part: MimeMessage) -> str:
-        raw = part.get_payload()
+        raw = _raw_payload(part)
         if isinstance(raw, str) and len(raw) > MAX_TEXT_PART:
             self.problems.report(
                 f"{self.where}: a text part of {len(raw) / 1e6:.0f} MB was cut to 1 MB"

@@ -25,7 +25,7 @@ def decode_bytes(data: bytes, charset: str | None) -> tuple[str, bool]:
         label = "utf-8"  # mislabelled 8-bit mail is mostly UTF-8...
     try:
         codec = codecs.lookup(label).name
-    except LookupError:
+    except (LookupError, ValueError):  # ValueError: a NUL in the label
         codec = "utf-8"
     try:
         return data.decode(codec), False

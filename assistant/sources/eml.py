@@ -14,7 +14,7 @@ from pathlib import Path
 
 from assistant.errors import SourceError
 from assistant.records import Message
-from assistant.sources import ParseContext
+from assistant.sources import ParseContext, cannot_read
 from assistant.sources.email_mime import RawMessage, Threads, to_message
 from assistant.sources.exports import Problems, bounded_lines
 
@@ -60,7 +60,7 @@ def parse(path: Path, ctx: ParseContext) -> Iterator[Message]:
                 raw.add(line)
         mtime = datetime.fromtimestamp(path.stat().st_mtime, UTC)
     except OSError as exc:
-        raise SourceError(path, f"cannot read ({exc.strerror or exc})") from None
+        raise cannot_read(path, exc) from None
     if not raw.lines or not raw.data().strip():
         return
     if not _HEADER.match(raw.lines[0]):

@@ -16,7 +16,7 @@ from assistant import recurrence
 from assistant.config import zone_named
 from assistant.errors import SourceError
 from assistant.records import Event, EventSpan
-from assistant.sources import HEAD_BYTES, ParseContext
+from assistant.sources import HEAD_BYTES, ParseContext, cannot_read
 from assistant.sources.exports import Problems, bounded_lines, decode_line
 
 NAME = "ics"
@@ -33,6 +33,7 @@ FUTURE = timedelta(days=2 * 366)
 _TZID_PARAM = re.compile(r';TZID=("[^"]*"|[^;:]*)', re.IGNORECASE)
 _ESSENTIAL = ("DTSTART", "RRULE", "RECURRENCE-ID")
 _DROPPABLE = ("DTEND", "DURATION", "EXDATE", "RDATE")
+_SINGLE = ("DTSTART", "RECURRENCE-ID", "DTEND", "DURATION")  # at most once per VEVENT
 
 try:  # Outlook writes Windows zone names; icalendar maps them to IANA names itself
     from icalendar.timezone.windows_to_olson import WINDOWS_TO_OLSON
@@ -71,7 +72,7 @@ def _physical_lines(path: Path, problems: Problems) -> Iterator[tuple[int, str |
             raise SourceError(path, f"too large for a calendar ({path.stat().st_size / 1e6:.0f} MB)")
         fh = path.open("rb")
     except OSError as exc:
-        raise SourceError(path, f"cannot read ({exc.strerror or exc})") from None
+        raise cannot_read(path, exc) from None
     seen = 0
     with fh:
         for number, raw, cut in bounded_lines(fh, MAX_LINE):
@@ -175,7 +176,8 @@ def _checked(block: _Block, ctx: ParseContext, tz: ZoneInfo) -> _Parsed | None:
     try:
         ev = icalendar.Event.from_ical(block.text)
     except Exception as exc:  # noqa: BLE001 - icalendar raises several types for bad input
-        ctx.report(f"line {block.line}: malformed event ({exc}); skipped")
+        reason = " ".join(str(exc).split())[:120]
+        ctx.report(f"line {block.line}: malformed event ({reason}); skipped")
         return None
     where = _label(ev, block.line)
     bad = {(name or "").upper() for name, _ in ev.errors}
@@ -189,6 +191,17 @@ def _checked(block: _Block, ctx: ParseContext, tz: ZoneInfo) -> _Parsed | None:
     for name in sorted(bad & set(_DROPPABLE)):
         ctx.report(f"{where}: unreadable {name}; ignored")
         del ev[name]
+        repaired = True
+    for name in _SINGLE:  # icalendar returns a list when a property is there twice
+        if not isinstance(ev.get(name), list):
+            continue
+        if name in _ESSENTIAL:
+            ctx.report(f"{where}: more than one {name}; skipped")
+            return None
+        ctx.report(f"{where}: more than one {name}; the first is used")
+        first = ev[name][0]
+        del ev[name]
+        ev[name] = first
         repaired = True
     start = ev["DTSTART"].dt
     if "DTEND" in ev:
@@ -233,7 +246,7 @@ def parse(path: Path, ctx: ParseContext) -> Iterator[Event]:
     for block in blocks:
         if block.name != "VTIMEZONE":
             continue
-        tzid = next((ln.split(":", 1)[1].strip() for ln in block.lines
+        tzid = next((ln.partition(":")[2].strip() for ln in block.lines
                      if ln.upper().startswith("TZID")), "")
         if tzid in WINDOWS_TO_OLSON:
             continue  # icalendar maps the name to the IANA zone; that beats Outlook's rules

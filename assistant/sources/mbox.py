@@ -17,7 +17,7 @@ from pathlib import Path
 
 from assistant.errors import SourceError
 from assistant.records import Message
-from assistant.sources import ParseContext
+from assistant.sources import ParseContext, open_binary
 from assistant.sources.email_mime import RawMessage, Threads, to_message
 from assistant.sources.exports import Problems, bounded_lines
 
@@ -62,10 +62,7 @@ def _separator_date(line: bytes) -> datetime | None:
 
 def parse(path: Path, ctx: ParseContext) -> Iterator[Message]:
     problems = Problems(ctx)
-    try:
-        fh = path.open("rb")
-    except OSError as exc:
-        raise SourceError(path, f"cannot read ({exc.strerror or exc})") from None
+    fh = open_binary(path)
     threads = Threads()
     seen: dict[str, None] = {}
     current: RawMessage | None = None

@@ -11,7 +11,7 @@ import yaml
 
 from assistant.errors import SourceError
 from assistant.records import Note, Section
-from assistant.sources import ParseContext
+from assistant.sources import ParseContext, cannot_read
 
 NAME = "notes"
 FAMILY = "notes"
@@ -40,7 +40,7 @@ def read_text(path: Path) -> str:
             )
         data = path.read_bytes()
     except OSError as exc:
-        raise SourceError(path, f"cannot read ({exc.strerror or exc})") from None
+        raise cannot_read(path, exc) from None
     if b"\x00" in data:
         raise SourceError(path, "contains NUL bytes; not a text file")
     for encoding in ("utf-8-sig",):

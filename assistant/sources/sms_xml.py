@@ -16,7 +16,7 @@ from zoneinfo import ZoneInfo
 
 from assistant.errors import SourceError
 from assistant.records import Message
-from assistant.sources import ParseContext
+from assistant.sources import ParseContext, open_binary
 from assistant.sources.exports import MAX_TEXT, CappedRuns, CleanReader, Problems
 
 NAME = "sms_xml"
@@ -128,10 +128,7 @@ def _mms(elem: ET.Element, tz: ZoneInfo, ids: _Ids) -> Message | None:
 
 def parse(path: Path, ctx: ParseContext) -> Iterator[Message]:
     problems = Problems(ctx)
-    try:
-        fh = path.open("rb")
-    except OSError as exc:
-        raise SourceError(path, f"cannot read ({exc.strerror or exc})") from None
+    fh = open_binary(path)
     reader = CappedRuns(CleanReader(fh, problems, xml=True))
     parser = ET.XMLPullParser(events=("start", "end"))
     ids = _Ids()
@@ -167,6 +164,8 @@ def parse(path: Path, ctx: ParseContext) -> Iterator[Message]:
                     root.clear()  # what was read is not kept: memory stays flat
                 if not data:
                     break
+        except LookupError as exc:  # <?xml encoding="..."?> names no codec Python has
+            raise SourceError(path, f"declares an unknown text encoding ({exc})") from None
         except ET.ParseError as exc:
             line, column = exc.position
             reason = str(exc).split(":")[0]

@@ -19,7 +19,7 @@ import ijson
 
 from assistant.errors import SourceError
 from assistant.records import Message
-from assistant.sources import ParseContext
+from assistant.sources import ParseContext, open_binary
 from assistant.sources.exports import MAX_TEXT, CappedRuns, CleanReader, Problems
 
 NAME = "telegram"
@@ -157,10 +157,7 @@ def _message(obj: dict[str, Any], chat: _Chat, full: bool, tz: ZoneInfo) -> Mess
 
 def parse(path: Path, ctx: ParseContext) -> Iterator[Message]:
     problems = Problems(ctx)
-    try:
-        fh = path.open("rb")
-    except OSError as exc:
-        raise SourceError(path, f"cannot read ({exc.strerror or exc})") from None
+    fh = open_binary(path)
     reader = CappedRuns(CleanReader(fh, problems), cap=1 << 20)
     chat = _Chat()
     count = 0

@@ -18,9 +18,8 @@ from datetime import date, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from assistant.errors import SourceError
 from assistant.records import Message
-from assistant.sources import ParseContext
+from assistant.sources import ParseContext, cannot_read
 from assistant.sources.exports import (
     MAX_TEXT,
     Problems,
@@ -201,7 +200,7 @@ def parse(path: Path, ctx: ParseContext) -> Iterator[Message]:
         order = _infer_order(path)
         fh = path.open("rb")
     except OSError as exc:
-        raise SourceError(path, f"cannot read ({exc.strerror or exc})") from None
+        raise cannot_read(path, exc) from None
     chat = _chat_name(path)
     unnamed = path.parent.name if path.stem == "_chat" else path.stem
     ids = StableIds()
