@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 import json
 import os
+import signal
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -99,6 +100,8 @@ def index(
     """Index the configured sources (only what changed since last time)."""
     from assistant import library
 
+    # `kill` or a service manager stops a run like Ctrl-C: the document in progress rolls back.
+    signal.signal(signal.SIGTERM, _interrupt)
     rt = runtime(ctx)
     if not rt.config.sources and not paths:
         raise AssistantError("no sources configured; add [[sources]] with a path to config.toml")
@@ -116,6 +119,10 @@ def index(
         if len(report.warnings) > 50:
             typer.echo(f"warning: ... and {len(report.warnings) - 50} more", err=True)
         typer.echo(report.summary())
+
+
+def _interrupt(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt
 
 
 def _progress_bar() -> Callable[[str, int, int], None]:

@@ -39,16 +39,17 @@ QUERIES = [
 ]
 
 
-def cli(home: Path, *args: str, **kwargs: object) -> subprocess.Popen[str]:
+def cli(home: Path, *args: str) -> subprocess.Popen[str]:
+    """`assistant ARGS` in the background; its output goes to files (a pipe nobody reads
+    for minutes would fill and stall it)."""
     env = {**os.environ, "ASSISTANT_CONFIG": str(home / "config.toml")}
     return subprocess.Popen(
         [sys.executable, "-m", "assistant", *args],
         cwd=home,
         env=env,
         text=True,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        **kwargs,  # type: ignore[arg-type]
+        stdout=(home / "writer.out").open("w"),
+        stderr=(home / "writer.err").open("w"),
     )
 
 
@@ -98,8 +99,11 @@ def main() -> None:
         finished = writer.poll() is not None
         if not finished:
             writer_peak = peak_rss_mb(writer.pid)
-            writer.send_signal(signal.SIGINT)  # stop mid-run: the document in progress rolls back
-        _, writer_err = writer.communicate(timeout=120)
+            # Stop mid-run as `kill` would: the document in progress rolls back. (SIGTERM,
+            # not SIGINT: a shell ignores SIGINT for background jobs, and so would the writer.)
+            writer.send_signal(signal.SIGTERM)
+        writer.wait(timeout=120)
+        writer_err = (home / "writer.err").read_text()
         documents = sum(rt.store.counts()["documents"].values())
 
         idle = query_loop(rt, min(30.0, args.seconds / 4), None)

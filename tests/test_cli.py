@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import json
+import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -84,3 +86,54 @@ def test_a_real_process_never_prints_a_traceback(notes_home: Path) -> None:
     assert proc.returncode == 1
     assert "Traceback" not in proc.stderr
     assert proc.stderr.startswith("error: ") and "assistant index --rebuild" in proc.stderr
+
+
+@pytest.mark.slow
+def test_index_stopped_by_sigterm_rolls_back_and_resumes(notes_home: Path, cli) -> None:
+    """`kill` (or a service manager) stops a long run like Ctrl-C: exit 130, one line, and
+    the store is consistent; the next run indexes what is left."""
+    for i in range(300):
+        body = "\n\n".join(f"Paragraph {p} of note {i} about budgets, trips and bread." * 8
+                           for p in range(6))
+        (notes_home / "notes" / "bulk" / f"n{i:03d}.md").parent.mkdir(exist_ok=True)
+        (notes_home / "notes" / "bulk" / f"n{i:03d}.md").write_text(f"# Note {i}\n\n{body}\n")
+    db = notes_home / "index" / "assistant.db"
+    writer = subprocess.Popen(
+        [sys.executable, "-m", "assistant", "index"],
+        cwd=notes_home,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        # a shell's background job ignores SIGINT; SIGTERM must still stop it
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_IGN),
+    )
+    deadline = time.monotonic() + 120
+    while documents_in(db) < 5:  # it is embedding, well inside the run
+        assert writer.poll() is None and time.monotonic() < deadline, writer.communicate()
+        time.sleep(0.2)
+    writer.send_signal(signal.SIGTERM)
+    out, err = writer.communicate(timeout=60)
+    assert writer.returncode == 130
+    assert err.strip().splitlines() == ["error: interrupted"]
+    stopped_at = documents_in(db)
+    assert 5 <= stopped_at < 304
+
+    assert cli(notes_home, "check").exit_code == 0
+    result = cli(notes_home, "index")
+    assert result.exit_code == 0
+    assert documents_in(db) == 304
+
+
+def documents_in(db: Path) -> int:
+    """Documents committed so far (the stdlib module can read the plain tables)."""
+    if not db.exists():
+        return 0
+    import sqlite3
+
+    con = sqlite3.connect(f"file:{db}?mode=ro", uri=True, timeout=10)
+    try:
+        return int(con.execute("SELECT count(*) FROM documents").fetchone()[0])
+    except sqlite3.OperationalError:
+        return 0  # the schema is not there yet
+    finally:
+        con.close()
