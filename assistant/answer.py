@@ -21,6 +21,7 @@ from assistant.retrieve import STOPWORDS, Hit, Searcher, SearchFilter
 OnToken = Callable[[str], None]
 
 MAX_BLOCKS = 4  # sources shown to the model
+MAX_LISTED = 12  # messages quoted when a question is only "what did <sender> write <when>"
 EVIDENCE_PER_BLOCK = 2  # sentences per source for the bundled base model
 TIE_MARGIN = 0.05  # evidence sentences this close to the best are all offered to the model
 
@@ -195,6 +196,8 @@ class Answerer:
         hits = self.searcher.search(query, k, flt)
         if not hits and not flt.empty:  # the time phrase may have been part of the topic
             hits = self.searcher.search(question, k)
+        elif hits and flt.senders and not topic_words(query):
+            return self._listing(question, flt, hits)
         floor = self.retrieval.min_similarity
         blocks = [b for b in self._blocks(question, hits) if b.relevance >= floor]
         blocks = [
@@ -308,6 +311,41 @@ class Answerer:
             hits=hits,
         )
 
+    def _listing(self, question: str, flt: SearchFilter, hits: list[Hit]) -> Answer:
+        """"What did Mum write last week?": the filters are the whole question, so the
+        answer is what that sender wrote in the matching sources, quoted exactly, oldest
+        first, each with its source. No model: nothing to phrase, nothing to guess."""
+        wanted = {s.lower() for s in flt.senders or ()}
+        start = flt.after.astimezone(self.tz).strftime("%Y-%m-%d %H:%M") if flt.after else ""
+        end = flt.before.astimezone(self.tz).strftime("%Y-%m-%d %H:%M") if flt.before else "~"
+        found: dict[str, tuple[str, int]] = {}  # quoted line -> (time key, hit number)
+        for n, hit in enumerate(hits, start=1):
+            when = hit.time.astimezone(self.tz).strftime("%Y-%m-%d %H:%M") if hit.time else ""
+            for line in evidence.sender_lines(hit.text):
+                head = evidence.MESSAGE_HEAD.match(line)
+                sender = head.group(0).split("] ", 1)[1][:-2].lower() if head else ""
+                if any(w in sender for w in wanted):  # as the sender filter: a substring
+                    stamp = _STAMP.match(line)  # a chat line's own time; an email's: the hit's
+                    key = stamp.group(1) if stamp else when
+                    if start <= key < end:  # a window may reach outside the asked time
+                        found.setdefault(line, (key, n))
+        if not found:
+            return self._not_found(question, hits)
+        ordered = sorted(found.items(), key=lambda item: item[1])
+        quoted = [(line, n) for line, (_, n) in ordered[:MAX_LISTED]]
+        lines = [f"- {line} [{n}]" for line, n in quoted]
+        if len(found) > MAX_LISTED:
+            lines.append(f"... and {len(found) - MAX_LISTED} more (see the sources)")
+        cited = sorted({n for _, n in quoted})
+        return Answer(
+            question=question,
+            answer="\n".join(lines),
+            route="search",
+            grounded=True,
+            citations=[Citation(n, hits[n - 1].path, hits[n - 1].locator) for n in cited],
+            hits=hits,
+        )
+
     @staticmethod
     def _best_block(text: str, blocks: Sequence[Block]) -> int:
         words = set(re.findall(r"\w+", text.lower()))
@@ -323,6 +361,19 @@ class Answerer:
         return Answer(
             question=question, answer="\n".join(lines), route="search", grounded=False, hits=hits
         )
+
+
+def topic_words(query: str) -> set[str]:
+    """What a question asks about once its filters, question words and verbs of saying
+    are gone ("What did write" -> nothing)."""
+    said = {m.group(0).lower() for m in _SAID.finditer(query)}
+    words = {w for w in re.findall(r"\w+", query.lower()) if len(w) >= 3}
+    return words - STOPWORDS - said - _CHATTER
+
+
+_STAMP = re.compile(r"^\[(\d{4}-\d{2}-\d{2} \d{2}:\d{2})\] ")
+# Words that ask for messages without naming a topic: "anything", "lately", "recently".
+_CHATTER = {"anything", "something", "everything", "lately", "recently", "messages", "message"}
 
 
 def _lit(word: str) -> str:

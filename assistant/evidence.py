@@ -92,6 +92,23 @@ def units(text: str) -> list[str]:
     return units
 
 
+def sender_lines(text: str) -> list[str]:
+    """Each message of a chat window, or the email, as one "[date] Sender: text" line
+    (wrapped lines joined, text that addresses an AI left out)."""
+    lines = text.splitlines()
+    head, body = email_head(lines)
+    if head:
+        subject = next((ln[9:] for ln in lines[:body] if ln.startswith("Subject: ")), "")
+        first = next((u for u in units(text) if not INJECTION.search(u)), "")
+        said = without_head(first)
+        return [head + " — ".join(p for p in (subject, said) if p)] if (subject or said) else []
+    return [
+        " ".join(line.split())
+        for line in logical_lines(lines)
+        if MESSAGE_LINE.match(line) and not INJECTION.search(line)
+    ]
+
+
 def offerable(text: str) -> list[str]:
     """The units of ``text`` that may be shown to the model as evidence."""
     return [u for u in units(text) if not INJECTION.search(u)]

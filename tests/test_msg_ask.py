@@ -52,3 +52,28 @@ def test_ask_json_over_messages_has_the_documented_shape(home: Path, cli) -> Non
     assert data["citations"][0]["path"].endswith("Inbox")
     assert data["hits"][0]["kind"] == "email"
     assert "Konrad Vogel" in data["answer"]
+
+
+def test_what_a_sender_wrote_in_a_week_is_listed_exactly_without_the_model(rt) -> None:
+    answer = library.ask(rt, "What did Mum write last week?")  # now: Mon 23 Nov
+    assert answer.grounded and answer.route == "search"
+    lines = answer.answer.splitlines()
+    assert [line.split("] Mum: ")[0] for line in lines] == [
+        "- [2026-11-19 20:50",  # a message over three lines, quoted whole
+        "- [2026-11-21 09:15",
+        "- [2026-11-22 17:31",
+    ]
+    assert "Dad already asked about trains." in lines[0]
+    assert "Mira Keller:" not in answer.answer and "Dad:" not in answer.answer
+    for line in lines:  # every quote names the window it comes from
+        n = int(line.rsplit("[", 1)[1].rstrip("]"))
+        cited = next(c for c in answer.citations if c.n == n)
+        assert cited.locator == answer.hits[n - 1].locator
+    assert rt._llm is None
+
+
+def test_a_topic_after_the_sender_still_goes_to_the_model(rt) -> None:
+    answer = library.ask(rt, "What did Mum write last week about the birthday?")
+    assert answer.grounded
+    assert "9 December" in answer.answer
+    assert len(answer.answer.splitlines()) == 1
