@@ -372,8 +372,12 @@ def topic_words(query: str) -> set[str]:
 
 
 _STAMP = re.compile(r"^\[(\d{4}-\d{2}-\d{2} \d{2}:\d{2})\] ")
-# Words that ask for messages without naming a topic: "anything", "lately", "recently".
-_CHATTER = {"anything", "something", "everything", "lately", "recently", "messages", "message"}
+# Words that ask for messages without naming a topic ("anything", "lately"), and titles
+# that go with a name ("Herr Vogel", "Mrs Lee").
+_CHATTER = {
+    "anything", "something", "everything", "lately", "recently", "messages", "message",
+    "mrs", "miss", "herr", "frau", "prof", "madame", "monsieur", "señor", "señora",
+}
 
 
 def _lit(word: str) -> str:

@@ -29,6 +29,13 @@ MESSAGE_LINE = re.compile(r"^(\[\d{4}-\d{2}-\d{2} \d{2}:\d{2}\] [^:\n]{1,80}: )(
 MESSAGE_HEAD = re.compile(r"^\[[^\]\n]{0,40}\d[^\]\n]{0,40}\] [^:\n]{1,80}: ")
 EMAIL_HEADER = re.compile(r"^(From|To|Date|Subject|Attachments): (.*)$")
 EMAIL_FURNITURE = re.compile(r"^(>.*|.{0,80} wrote:|(\S+\s?){1,4},|(\S+\s?){1,3})$")
+# A closing and the name under it, joined into one line: "Kind regards Konrad Vogel".
+SIGN_OFF = re.compile(
+    r"^((kind|best|warm|many)\s+(regards|wishes|thanks)|regards|cheers|thanks|sincerely|"
+    r"yours( sincerely| truly)?|(viele|liebe|beste) grüße|mit freundlichen grüßen)"
+    r"[,.!]?(\s+\S+){0,3}$",
+    re.IGNORECASE,
+)
 
 
 def email_head(lines: list[str]) -> tuple[str, int]:
@@ -77,7 +84,7 @@ def units(text: str) -> list[str]:
     head_of_mail, body = email_head(lines)
     for line in logical_lines(lines[body:]):
         m = MESSAGE_LINE.match(line)
-        if head_of_mail and EMAIL_FURNITURE.match(line):
+        if head_of_mail and (EMAIL_FURNITURE.match(line) or SIGN_OFF.match(line)):
             continue  # quoted mail, "On ... wrote:", "Dear Mr Keller,": not statements
         head, line = (m.group(1), m.group(2)) if m else (head_of_mail, line)
         line = line.strip(" \t-*>")

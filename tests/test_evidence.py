@@ -37,13 +37,14 @@ def test_every_unit_of_a_chat_message_says_who_and_when() -> None:
     ]
 
 
-def test_an_email_body_gets_its_sender_head_and_greetings_are_not_statements() -> None:
+def test_an_email_body_gets_its_sender_head_and_greetings_and_sign_offs_are_not_statements() -> None:
     text = (
         "From: Konrad Vogel\nDate: Thu 19 Nov 2026 17:45\nSubject: Plumber\n\n"
         "Dear Mr Keller,\n"
         "the plumber from Haustechnik Krüger comes on Thursday\n"
         "at 10:00.\n"
-        "> On Wed, Sam wrote:\n> is there news?\n"
+        "> On Wed, Sam wrote:\n> is there news?\n\n"
+        "Kind regards\nKonrad Vogel\n"
     )
     assert units(text) == [
         "[Thu 19 Nov 2026 17:45] Konrad Vogel: the plumber from Haustechnik Krüger comes on "

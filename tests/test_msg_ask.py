@@ -77,3 +77,15 @@ def test_a_topic_after_the_sender_still_goes_to_the_model(rt) -> None:
     assert answer.grounded
     assert "9 December" in answer.answer
     assert len(answer.answer.splitlines()) == 1
+
+
+def test_mails_of_a_sender_named_with_a_title_are_listed_oldest_first(rt) -> None:
+    answer = library.ask(rt, "What did Herr Vogel write?")
+    assert answer.grounded
+    lines = answer.answer.splitlines()
+    assert [line.split("] ")[0] for line in lines] == [
+        "- [Thu 19 Nov 2026 17:45",
+        "- [Thu 19 Nov 2026 19:30",
+    ]
+    assert "Kind regards" not in answer.answer  # a sign-off is not something he said
+    assert all(c.path.endswith("Inbox") for c in answer.citations)
