@@ -10,6 +10,7 @@ import sys
 import time
 from pathlib import Path
 from typing import Annotated, Any
+from xml.sax.saxutils import escape
 
 import typer
 
@@ -212,7 +213,7 @@ def service_file(rt: Runtime) -> tuple[Path, str]:
 def service_text(rt: Runtime) -> str:
     cmd = [*_command(rt), "--quiet"]
     if sys.platform == "darwin":
-        args = "\n".join(f"    <string>{c}</string>" for c in cmd)
+        args = "\n".join(f"    <string>{escape(c)}</string>" for c in cmd)
         return f"""<?xml version="1.0" encoding="UTF-8"?>
 <!DOCTYPE plist PUBLIC "-//Apple//DTD PLIST 1.0//EN" "http://www.apple.com/DTDs/PropertyList-1.0.dtd">
 <plist version="1.0">

@@ -137,3 +137,24 @@ def documents_in(db: Path) -> int:
         return 0  # the schema is not there yet
     finally:
         con.close()
+
+
+@pytest.mark.skipif(sys.platform == "darwin", reason="macOS writes a launchd agent")
+def test_daemon_install_writes_a_user_unit_and_uninstall_removes_it(
+    notes_home: Path, cli, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(notes_home / "xdg"))
+    unit = notes_home / "xdg" / "systemd" / "user" / "assistant.service"
+
+    result = cli(notes_home, "daemon", "install")
+    assert result.exit_code == 0
+    assert "systemctl --user enable --now assistant.service" in result.stdout
+    exec_start = next(ln for ln in unit.read_text().splitlines() if ln.startswith("ExecStart="))
+    assert exec_start.endswith(
+        f"-m assistant --config {notes_home.resolve() / 'config.toml'} daemon run --quiet"
+    )
+
+    assert cli(notes_home, "daemon", "uninstall").exit_code == 0
+    assert not unit.exists()
+    again = cli(notes_home, "daemon", "uninstall")
+    assert again.exit_code == 0 and "nothing to remove" in again.stdout
