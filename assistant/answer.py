@@ -85,8 +85,7 @@ def named_senders(question: str, known: Sequence[str]) -> tuple[str, ...]:
     a question about what someone said, wrote or sent."""
     if not _SAID.search(question):
         return ()
-    words = {w for w in re.findall(r"\w+", question.lower()) if len(w) >= 3}
-    words -= STOPWORDS | {m.group(0).lower() for m in _SAID.finditer(question)}
+    words = _content_words(question)
     if not words:
         return ()
     return tuple(name for name in known if words & {w for w in re.findall(r"\w+", name.lower())})
@@ -323,10 +322,10 @@ class Answerer:
             when = hit.time.astimezone(self.tz).strftime("%Y-%m-%d %H:%M") if hit.time else ""
             for line in evidence.sender_lines(hit.text):
                 head = evidence.MESSAGE_HEAD.match(line)
-                sender = head.group(0).split("] ", 1)[1][:-2].lower() if head else ""
+                sender = head["sender"].lower() if head else ""
                 if any(w in sender for w in wanted):  # as the sender filter: a substring
-                    stamp = _STAMP.match(line)  # a chat line's own time; an email's: the hit's
-                    key = stamp.group(1) if stamp else when
+                    # a chat line has its own ISO time; an email's head has the Date header
+                    key = head["when"] if evidence.MESSAGE_LINE.match(line) else when
                     if start <= key < end:  # a window may reach outside the asked time
                         found.setdefault(line, (key, n))
         if not found:
@@ -366,12 +365,16 @@ class Answerer:
 def topic_words(query: str) -> set[str]:
     """What a question asks about once its filters, question words and verbs of saying
     are gone ("What did write" -> nothing)."""
-    said = {m.group(0).lower() for m in _SAID.finditer(query)}
-    words = {w for w in re.findall(r"\w+", query.lower()) if len(w) >= 3}
-    return words - STOPWORDS - said - _CHATTER
+    return _content_words(query) - _CHATTER
 
 
-_STAMP = re.compile(r"^\[(\d{4}-\d{2}-\d{2} \d{2}:\d{2})\] ")
+def _content_words(text: str) -> set[str]:
+    """Words of 3+ letters that are neither stopwords nor verbs of saying."""
+    said = {m.group(0).lower() for m in _SAID.finditer(text)}
+    words = {w for w in re.findall(r"\w+", text.lower()) if len(w) >= 3}
+    return words - STOPWORDS - said
+
+
 # Words that ask for messages without naming a topic ("anything", "lately"), and titles
 # that go with a name ("Herr Vogel", "Mrs Lee").
 _CHATTER = {

@@ -26,7 +26,7 @@ INJECTION = re.compile(
 # A message line of a chat window: "[2026-11-18 20:14] Ada Brandt: text".
 MESSAGE_LINE = re.compile(r"^(\[\d{4}-\d{2}-\d{2} \d{2}:\d{2}\] [^:\n]{1,80}: )(.*)$")
 # The "[date] Sender: " head a unit of a message or an email starts with.
-MESSAGE_HEAD = re.compile(r"^\[[^\]\n]{0,40}\d[^\]\n]{0,40}\] [^:\n]{1,80}: ")
+MESSAGE_HEAD = re.compile(r"^\[(?P<when>[^\]\n]{0,40}\d[^\]\n]{0,40})\] (?P<sender>[^:\n]{1,80}): ")
 EMAIL_HEADER = re.compile(r"^(From|To|Date|Subject|Attachments): (.*)$")
 EMAIL_FURNITURE = re.compile(r"^(>.*|.{0,80} wrote:|(\S+\s?){1,4},|(\S+\s?){1,3})$")
 # A closing and the name under it, joined into one line: "Kind regards Konrad Vogel".
