@@ -152,7 +152,7 @@ def _weekday(m: re.Match[str], c: _Ctx) -> Window | None:
     mod, wk = m["mod"], m["wk"]
     if c.strict and not (
         mod or wk or m.group(0).startswith(("on ", "for ", "by ", "over "))
-        or _PART_AFTER.match(m.string, m.end())
+        or _PART_AFTER.match(m.string, m.end()) or m.string.startswith("'s", m.end())
     ):
         return None  # "my Sunday long run" names no day to filter on
     today = c.today
@@ -288,6 +288,134 @@ def _days_from_now(m: re.Match[str], c: _Ctx) -> Window | None:
     return day_window(c.today - timedelta(days=_num(m["n2"])), c.tz)
 
 
+# Holidays people name instead of a date: fixed days, and days counted from Easter Sunday.
+FIXED_HOLIDAYS = {
+    "christmas eve": (12, 24), "christmas day": (12, 25), "christmas": (12, 25),
+    "xmas": (12, 25), "xmas eve": (12, 24), "boxing day": (12, 26),
+    "new year's eve": (12, 31), "new years eve": (12, 31), "nye": (12, 31),
+    "new year's day": (1, 1), "new years day": (1, 1), "halloween": (10, 31),
+    "valentine's day": (2, 14), "valentines day": (2, 14), "valentine's": (2, 14),
+    "st patrick's day": (3, 17), "st. patrick's day": (3, 17), "saint patrick's day": (3, 17),
+    "bonfire night": (11, 5), "independence day": (7, 4), "canada day": (7, 1),
+    "may day": (5, 1), "epiphany": (1, 6), "all saints' day": (11, 1),
+}
+EASTER_HOLIDAYS = {
+    "easter": 0, "easter sunday": 0, "easter day": 0, "good friday": -2, "easter monday": 1,
+    "holy saturday": -1, "maundy thursday": -3, "palm sunday": -7, "ash wednesday": -46,
+    "shrove tuesday": -47, "pancake day": -47, "ascension day": 39, "whit sunday": 49,
+    "pentecost": 49, "whitsun": 49, "whit monday": 50, "corpus christi": 60,
+}
+
+
+def easter(year: int) -> date:
+    """Easter Sunday of ``year`` (Gregorian; the anonymous algorithm)."""
+    a, b, c = year % 19, year // 100, year % 100
+    d, e = b // 4, b % 4
+    f = (b + 8) // 25
+    g = (b - f + 1) // 3
+    h = (19 * a + b - d - g + 15) % 30
+    i, k = c // 4, c % 4
+    ell = (32 + 2 * e + 2 * i - h - k) % 7
+    m = (a + 11 * h + 22 * ell) // 451
+    month = (h + ell - 7 * m + 114) // 31
+    day = (h + ell - 7 * m + 114) % 31 + 1
+    return date(year, month, day)
+
+
+def _holiday_date(name: str, year: int) -> date | None:
+    if name in FIXED_HOLIDAYS:
+        month, day = FIXED_HOLIDAYS[name]
+        return date(year, month, day)
+    if name in EASTER_HOLIDAYS:
+        return easter(year) + timedelta(days=EASTER_HOLIDAYS[name])
+    if name == "thanksgiving":  # the US one: fourth Thursday of November
+        first = date(year, 11, 1)
+        return first + timedelta(days=(3 - first.weekday()) % 7 + 21)
+    return None
+
+
+@_rule(_ON + r"(?P<wd>" + "|".join(WEEKDAYS) + r")(?:,?\s+the)?\s+(?P<day>[0-3]?\d)(?:st|nd|rd|th)"
+       r"(?!\s+of\b|\s+" + _MON_ANY.replace("(?P<mon>", "(?:") + ")")
+def _weekday_the_nth(m: re.Match[str], c: _Ctx) -> Window | None:
+    """ "Monday the 22nd": the nearest 22nd (this month, else the next ones) on a Monday;
+    no such day within a year reads as no date."""
+    wd, day, t = WEEKDAYS.index(m["wd"]), int(m["day"]), c.today
+    step = 1 if c.prefer == "future" else -1
+    for k in range(0, 13):
+        index = t.year * 12 + t.month - 1 + step * k
+        try:
+            d = date(index // 12, index % 12 + 1, day)
+        except ValueError:
+            continue
+        if d.weekday() == wd and ((d >= t) if step == 1 else (d <= t)):
+            return day_window(d, c.tz)
+    return None
+
+
+# Nouns an ordinal counts instead of naming a day of the month ("on the 3rd floor").
+_ORDINAL_NOUNS = frozenset(
+    "floor floors time times place row grade edition attempt try round century birthday "
+    "anniversary year week day month generation child lesson chapter episode season level gear "
+    "stop exit street st avenue ave house door line item step class period quarter half term "
+    "semester person one instalment installment payment reminder draft version visit".split()
+)
+
+_HOLIDAY_NAMES = sorted([*FIXED_HOLIDAYS, *EASTER_HOLIDAYS, "thanksgiving"], key=len, reverse=True)
+
+
+@_rule(r"(?:(?:on|for|at|by|over|during|until|till|before|after)\s+)?(?:(?P<mod>this|next|last)\s+)?"
+       r"(?P<name>" + "|".join(re.escape(n) for n in _HOLIDAY_NAMES) + r")(?:\s+" + _YEAR + ")?")
+def _holiday(m: re.Match[str], c: _Ctx) -> Window | None:
+    name, mod = m["name"], m["mod"]
+    if c.strict and " " not in name and not mod and m.group(0) == name and not (
+        m.string.startswith("'s", m.end())
+    ):
+        return None  # "Christmas dinner", "Easter eggs": a bare one-word name needs "on", "at"...
+    if m["year"]:
+        found = _holiday_date(name, int(m["year"]))
+        return day_window(found, c.tz) if found else None
+    years = range(c.today.year - 1, c.today.year + 2)
+    days = [d for d in (_holiday_date(name, y) for y in years) if d is not None]
+    if mod == "next" or (mod is None and c.prefer == "future"):
+        ahead = [d for d in days if d >= c.today]
+        chosen = ahead[1] if mod == "next" and ahead and ahead[0] == c.today else (
+            ahead[0] if ahead else None)
+    elif mod == "last" or c.prefer == "past":
+        behind = [d for d in days if d <= c.today]
+        chosen = behind[-1] if behind else None
+    else:  # "this Christmas": the one of this year
+        chosen = _holiday_date(name, c.today.year)
+    return day_window(chosen, c.tz) if chosen else None
+
+
+@_rule(r"(?P<pre>(?:on|for|by|until|till|before|after|from)\s+)?the\s+(?P<day>[0-3]?\d)(?:st|nd|rd|th)"
+       r"(?:\s+of\s+(?P<which>this|next|last)\s+month)?")
+def _day_of_month(m: re.Match[str], c: _Ctx) -> Window | None:
+    """ "on the 19th": that day of this month, or of the next (past: the last) one."""
+    if c.strict and not m["pre"]:
+        return None  # "the 2nd time" names no day
+    after = re.match(r"\s+(\w+)", m.string[m.end():])
+    if after and after[1] in _ORDINAL_NOUNS:
+        return None  # "on the 3rd floor", "for the 2nd time"
+    day, t = int(m["day"]), c.today
+    if m["which"]:
+        index = t.year * 12 + t.month - 1 + {"this": 0, "next": 1, "last": -1}[m["which"]]
+        try:
+            return day_window(date(index // 12, index % 12 + 1, day), c.tz)
+        except ValueError:
+            return None
+    step = 1 if c.prefer == "future" else -1
+    for k in range(0, 13):
+        index = t.year * 12 + t.month - 1 + step * k
+        try:
+            d = date(index // 12, index % 12 + 1, day)
+        except ValueError:
+            continue
+        if (d >= t) if step == 1 else (d <= t):
+            return day_window(d, c.tz)
+    return None
+
+
 def _part(w: Window, part: str, tz: ZoneInfo) -> Window:
     """Morning 06-12, afternoon 12-18, evening / night 18-24 of a one-day window."""
     assert w.day is not None
@@ -363,6 +491,24 @@ def find_window(
         if found:
             return found[1], (word.start(), found[0])
     return None
+
+
+def find_windows(
+    text: str, now: datetime, tz: ZoneInfo, prefer: Prefer = "past"
+) -> list[tuple[Window, tuple[int, int]]]:
+    """Every time phrase inside ``text`` (left to right, not overlapping) and its span."""
+    low = _normalise(text)
+    c = _Ctx(now.astimezone(tz), tz, prefer, strict=True)
+    found: list[tuple[Window, tuple[int, int]]] = []
+    edge = 0
+    for word in re.finditer(r"(?<![\w-])\w", low):
+        if word.start() < edge:
+            continue
+        hit = _phrase_at(low, word.start(), c)
+        if hit:
+            found.append((hit[1], (word.start(), hit[0])))
+            edge = hit[0]
+    return found
 
 
 def parse_window(text: str, now: datetime, tz: ZoneInfo, prefer: Prefer = "past") -> Window:

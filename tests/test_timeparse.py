@@ -152,7 +152,7 @@ def test_windows_are_aware_and_in_the_configured_zone() -> None:
     assert w.start.tzinfo == TZ and w.start.isoformat() == "2026-11-24T00:00:00+01:00"
 
 
-@pytest.mark.parametrize("phrase", ["blah", "next", "sometime soon", "31 February", "on the 3rd"])
+@pytest.mark.parametrize("phrase", ["blah", "next", "sometime soon", "31 February", "the 3rd floor"])
 def test_an_unknown_phrase_is_a_one_line_error(phrase: str) -> None:
     with pytest.raises(AssistantError) as err:
         parse_window(phrase, MONDAY, TZ)
@@ -217,3 +217,42 @@ def test_describe_names_days_and_parts_of_days() -> None:
     assert said("friday evening") == "Friday 27 November 2026, 18:00–24:00"
     assert said("next week") == (
         "Monday 30 November 2026 to Sunday 6 December 2026")
+
+
+@pytest.mark.parametrize(
+    ("phrase", "start", "end"),
+    [
+        ("christmas eve", "2026-12-24", "2026-12-25"),
+        ("on Christmas Day", "2026-12-25", "2026-12-26"),
+        ("new year's eve", "2026-12-31", "2027-01-01"),
+        ("easter", "2027-03-28", "2027-03-29"),  # computed, not listed
+        ("good friday", "2027-03-26", "2027-03-27"),
+        ("easter monday 2028", "2028-04-17", "2028-04-18"),
+        ("halloween", "2027-10-31", "2027-11-01"),  # this year's is past: the next one
+        ("thanksgiving", "2026-11-26", "2026-11-27"),  # fourth Thursday of November
+        ("on the 3rd", "2026-12-03", "2026-12-04"),  # this month's 3rd is past
+        ("the 23rd", "2026-11-23", "2026-11-24"),  # today counts
+        ("the 30th", "2026-11-30", "2026-12-01"),
+        ("on the 5th of next month", "2026-12-05", "2026-12-06"),
+        ("monday the 30th", "2026-11-30", "2026-12-01"),
+        ("friday the 11th", "2026-12-11", "2026-12-12"),  # the next 11th that is a Friday
+        ("monday the 22nd in the morning", "2027-02-22T06:00", "2027-02-22T12:00"),
+    ],
+)
+def test_holidays_and_days_of_the_month(phrase: str, start: str, end: str) -> None:
+    check(phrase, MONDAY, start, end)
+
+
+@pytest.mark.parametrize(
+    ("sentence", "found"),
+    [
+        ("what time is Christmas dinner?", None),  # a one-word holiday needs "on", "at"...
+        ("what do I have at Christmas?", "at christmas"),
+        ("is Friday's book club still on?", "friday"),
+        ("the meeting on the 3rd floor", None),
+        ("anything on the 19th?", "on the 19th"),
+    ],
+)
+def test_holidays_and_ordinals_inside_sentences(sentence: str, found: str | None) -> None:
+    hit = find_window(sentence, MONDAY, TZ, prefer="future")
+    assert (hit and sentence.lower()[hit[1][0]:hit[1][1]]) == (found or None)
