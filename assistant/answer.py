@@ -1,8 +1,14 @@
-"""Answer a question: route (calendar | search), build the prompt, stream, cite, ground-check."""
+"""Carry out a plan: the calendar engine or retrieval, then the sentence that answers, cited.
+
+The planner (assistant/plan.py) reads the question; calendar routes are answered by the
+calendar engine, word for word; the search route retrieves sources, the selector
+(assistant/select.py) picks the statement that holds what was asked, and the answer
+quotes it with its citation. An instruct model (a GGUF with a chat template) phrases
+the answer from the chosen sources instead, checked by the grounding guard.
+"""
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -11,19 +17,25 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
-import numpy as np
-
-from assistant import evidence, grounding
+from assistant import grounding
 from assistant.config import RetrievalConfig
+from assistant.errors import AssistantError
 from assistant.llm import NOT_FOUND, AnswerRequest, LlamaBackend
-from assistant.retrieve import STOPWORDS, Hit, Searcher, SearchFilter
+from assistant.phrases import load
+from assistant.plan import Plan, Planner
+from assistant.retrieve import Hit, Searcher, SearchFilter
+from assistant.select import Choice, Selector, trim
+from assistant.timeparse import find_windows
 
 OnToken = Callable[[str], None]
 
-MAX_BLOCKS = 4  # sources shown to the model
+MAX_BLOCKS = 4  # sources an instruct model reads
 MAX_LISTED = 12  # messages quoted when a question is only "what did <sender> write <when>"
-EVIDENCE_PER_BLOCK = 2  # sentences per source for the bundled base model
-TIE_MARGIN = 0.05  # evidence sentences this close to the best are all offered to the model
+CANDIDATES = 8  # sources retrieved for the selector to read
+NEIGHBOUR_MARGIN = 0.2  # a second statement of the best source this close is quoted too
+
+NOT_FOUND_TEXT = "I could not find that in your data."
+
 
 @dataclass(frozen=True)
 class Citation:
@@ -45,6 +57,7 @@ class Answer:
     hits: list[Hit] = field(default_factory=list)
     events: list[Any] | None = None  # calendar Occurrences, on the calendar route
     unsupported: list[str] = field(default_factory=list)
+    plan: Plan | None = None
 
     def to_json(self, tz: ZoneInfo) -> dict[str, Any]:
         out: dict[str, Any] = {
@@ -57,38 +70,26 @@ class Answer:
         }
         if self.events is not None:
             out["events"] = [e.to_json(tz) for e in self.events]
+        if self.plan is not None:
+            out["intent"] = plan_json(self.plan)
         return out
 
 
-@dataclass(frozen=True)
-class Block:
-    n: int
-    hit: Hit
-    evidence: tuple[str, ...]  # the sentences offered to the model, best first
-    relevance: float  # the best of: chunk similarity, its best sentence's similarity
-    scores: tuple[float, ...] = ()  # evidence scores, same order as ``evidence``
-
-
-# Questions about what someone communicated; only these narrow the search to a sender,
-# so "When is Mira's birthday?" still finds the note and not only Mira's messages.
-_SAID = re.compile(
-    r"\b(say|said|says|saying|tell|told|tells|write|wrote|writes|written|mention(ed|s)?|"
-    r"message[sd]?|text(ed|s)?|send|sent|sends|ask(ed|s)?|repl(y|ied|ies)|respond(ed|s)?|"
-    r"answer(ed|s)?|e-?mail(ed|s)?|mail(ed|s)?|chat(ted|s)?|suggest(ed|s)?|promise[sd]?|"
-    r"confirm(ed|s)?|share[sd]?|post(ed|s)?|announce[sd]?|complain(ed|s)?|from|according)\b",
-    re.IGNORECASE,
-)
-
-
-def named_senders(question: str, known: Sequence[str]) -> tuple[str, ...]:
-    """Known senders one of whose name words (first or last name, 3+ letters) is a word of
-    a question about what someone said, wrote or sent."""
-    if not _SAID.search(question):
-        return ()
-    words = _content_words(question)
-    if not words:
-        return ()
-    return tuple(name for name in known if words & {w for w in re.findall(r"\w+", name.lower())})
+def plan_json(plan: Plan) -> dict[str, Any]:
+    """What the planner read, for --json users and for finding out why an answer went wrong."""
+    return {
+        "route": plan.route,
+        "answer_type": plan.answer_type,
+        "window": [plan.window.start.isoformat(), plan.window.end.isoformat()]
+        if plan.window else None,
+        "zone": plan.zone_name,
+        "events": [m.entry.title for m in plan.events],
+        "event_mode": plan.event_mode if plan.route == "event" else None,
+        "during": [m.entry.title for m in plan.during],
+        "focus": list(plan.focus),
+        "names": list(plan.names),
+        "senders": list(plan.senders),
+    }
 
 
 def _label(hit: Hit, root: Path | None) -> str:
@@ -102,8 +103,19 @@ def _label(hit: Hit, root: Path | None) -> str:
     return f"{hit.kind}{title} ({path} {hit.locator})"
 
 
+class LazyModel:
+    """Loads the language model on first use; knows before that whether it is the bundled one."""
+
+    def __init__(self, load: Callable[[], LlamaBackend], bundled: bool) -> None:
+        self.load = load
+        self.bundled = bundled
+
+    def __call__(self) -> LlamaBackend:
+        return self.load()
+
+
 class Answerer:
-    """Turns a question into an Answer using a searcher and a language model."""
+    """Turns a question into an Answer using a planner, a searcher and a language model."""
 
     def __init__(
         self,
@@ -113,15 +125,21 @@ class Answerer:
         now: datetime,
         retrieval: RetrievalConfig,
         root: Path | None = None,
+        planner: Planner | None = None,
     ) -> None:
         self.searcher = searcher
         # A factory defers loading the model until a question needs it: calendar
-        # questions and "not found" answers never do.
+        # questions and extractive answers of the bundled base model never do.
         self._llm = llm
         self.tz = tz
         self.now = now
         self.retrieval = retrieval
         self.root = root
+        self.planner = planner or Planner.for_store(searcher, tz)
+        self.selector = Selector(
+            self.planner.p, searcher.embedder.encode, searcher.document_frequency,
+            lambda: len(searcher.vectors.ids),
+        )
 
     @property
     def llm(self) -> LlamaBackend:
@@ -129,260 +147,219 @@ class Answerer:
             self._llm = self._llm()
         return self._llm
 
+    def llm_chat_template(self) -> str | None:
+        """The model's chat template, without loading the bundled base model to learn that
+        it has none."""
+        if isinstance(self._llm, LazyModel) and self._llm.bundled:
+            return None
+        return self.llm.chat_template
+
     # -- routing -----------------------------------------------------------------------
 
     def ask(self, question: str, k: int | None = None, on_token: OnToken | None = None) -> Answer:
-        question = question.strip()
-        calendar_answer = self._try_calendar(question)
-        if calendar_answer is not None:
-            return calendar_answer
-        return self.ask_search(question, k or self.retrieval.k, on_token)
+        plan = self.planner.plan(question, self.now)
+        if plan.route == "invalid":
+            raise AssistantError(plan.problem or "the question cannot be read")
+        if plan.route in ("agenda", "free", "event"):
+            from assistant.calendar_ask import answer_plan
 
-    def _try_calendar(self, question: str) -> Answer | None:
-        try:
-            from assistant import calendar
-        except ImportError:  # pragma: no cover - calendar support ships with the package
-            return None
-        cq = calendar.parse_calendar_question(question, self.now, self.tz)
-        if cq is None:
-            return None
-        result = calendar.answer_calendar_question(self.searcher.store, cq, self.tz)
-        if result is None:  # e.g. "when is my next X" with no X in the calendar: search notes
-            return None
-        # The calendar engine writes the whole answer: no time or title comes from the LLM.
-        return Answer(
-            question=question,
-            answer=result.text,
-            route="calendar",
-            grounded=True,
-            citations=[
-                Citation(n=i + 1, path=e.path, locator=f"uid:{e.uid}")
-                for i, e in enumerate(result.events)
-            ],
-            hits=[],
-            events=list(result.events),
-        )
+            result = answer_plan(self.searcher.store, plan, self.now, self.tz)
+            if result is not None:
+                return Answer(
+                    question=plan.question, answer=result.text, route="calendar",
+                    grounded=result.found,
+                    citations=[Citation(i + 1, e.path, f"uid:{e.uid}")
+                               for i, e in enumerate(result.events)],
+                    hits=[], events=list(result.events), plan=plan,
+                )
+        answer = self.ask_search(plan, k or self.retrieval.k, on_token)
+        answer.plan = plan
+        return answer
 
-    def search_filter(self, question: str) -> tuple[SearchFilter, str]:
+    def search_filter(self, question: str | Plan) -> tuple[SearchFilter, str]:
         """Filters from the question, and the query left once they are taken out: a time
-        phrase becomes a time window; the name of a known sender in a question about what
-        someone said or wrote becomes a sender filter (no match: no sender filter)."""
+        phrase becomes a time window (read looking back); the name of a known sender in a
+        question about what someone said or wrote becomes a sender filter."""
+        plan = question if isinstance(question, Plan) else self.planner.plan(question, self.now)
+        asked = plan.question
         after = before = None
-        rest = question
-        try:
-            from assistant.timeparse import find_window
-        except ImportError:  # pragma: no cover
-            found = None
-        else:
-            found = find_window(question, self.now, self.tz)
-        if found is not None:
-            window, (a, b) = found
-            rest = " ".join((question[:a] + question[b:]).split()) or question
+        rest = asked
+        found = find_windows(asked, self.now, self.tz, prefer="past")
+        if found:
+            window, (a, b) = next((w for w in found if w[0].day is not None), found[0])
+            rest = " ".join((asked[:a] + asked[b:]).split()) or asked
             after, before = window.start, window.end
-        senders = named_senders(rest, self.searcher.store.senders())
-        if senders:
+        if plan.senders:
             # The filter stands for the name now; left in the query it would favour any
             # short message of that sender over the one about the topic.
-            names = {w for s in senders for w in re.findall(r"\w+", s.lower())}
+            names = {w for s in plan.senders for w in re.findall(r"\w+", s.lower())}
             kept = [w for w in rest.split() if re.sub(r"\W|'s$", "", w.lower()) not in names]
             rest = " ".join(kept) or rest
-        return SearchFilter(after=after, before=before, senders=senders or None), rest
+        flt = SearchFilter(after=after, before=before, senders=plan.senders or None)
+        return flt, rest
 
     # -- the search route ----------------------------------------------------------------
 
-    def ask_search(self, question: str, k: int, on_token: OnToken | None = None) -> Answer:
-        flt, query = self.search_filter(question)
-        hits = self.searcher.search(query, k, flt)
-        if not hits and not flt.empty:  # the time phrase may have been part of the topic
-            hits = self.searcher.search(question, k)
-        elif hits and flt.senders and not topic_words(query):
-            return self._listing(question, flt, hits)
-        floor = self.retrieval.min_similarity
-        blocks = [b for b in self._blocks(question, hits) if b.relevance >= floor]
-        blocks = [
-            Block(i + 1, b.hit, b.evidence, b.relevance, b.scores) for i, b in enumerate(blocks)
-        ]
-        if not blocks:
-            return self._not_found(question, hits)
-        context = self._context(blocks)
-        request = AnswerRequest(
-            question=question, context=context, today=self.now.strftime("%A %d %B %Y")
-        )
-        if self.llm.chat_template:
-            stream = self.llm.stream(request)
-        else:
-            stream = self._constrained(request, blocks)
+    def ask_search(self, plan: Plan | str, k: int, on_token: OnToken | None = None) -> Answer:
+        if isinstance(plan, str):
+            plan = self.planner.plan(plan, self.now)
+        flt, query = self.search_filter(plan)
+        wanted = max(k, CANDIDATES)
+        hits = self.searcher.search(query, wanted, flt)
+        timed = flt.after is not None or flt.before is not None
+        if timed and not plan.said:
+            # "people are coming over on Saturday: the guest wifi password?" - the time names
+            # when something happens, not when the note was written: it ranks, it does not
+            # filter (what someone wrote last week is filtered by when it was written)
+            loose = SearchFilter(senders=flt.senders)
+            hits = fuse([hits, self.searcher.search(plan.question, wanted, loose)], wanted)
+        elif not hits and not flt.empty:  # the time phrase may have been part of the topic
+            hits = self.searcher.search(plan.question, wanted)
+        if hits and flt.senders and not self.planner.topic(plan):
+            from assistant.listing import listing
+
+            listed = listing(plan.question, flt, hits, self.tz)
+            if listed is not None:
+                text, cited = listed
+                return Answer(plan.question, text, "search", True,
+                              [Citation(i, hits[n - 1].path, hits[n - 1].locator)
+                               for i, n in enumerate(cited, 1)], hits)
+            return self._not_found(plan.question, hits)
+        if not hits:
+            return self._not_found(plan.question, hits)
+        from assistant.event_lookup import freshen
+
+        hits = freshen(hits, self.searcher.store, self.now, self.tz)
+        choice = self.selector.choose(plan, hits)
+        shown = hits[: max(k, 1)]
+        if choice.verdict == "none" or self._too_far(choice, hits):
+            return self._not_found(plan.question, shown)
+        if self.llm_chat_template():
+            return self._generate(plan, hits, choice, on_token)
+        return self._extract(plan, hits, choice, on_token)
+
+    def _too_far(self, choice: Choice, hits: Sequence[Hit]) -> bool:
+        """Nothing retrieved is close in meaning and nothing holds the question's words."""
+        if not choice.best:
+            return True
+        top = choice.best[0]
+        relevance = max(top.similarity, hits[top.unit.hit].similarity)
+        return relevance < self.retrieval.min_similarity and top.coverage < 0.5
+
+    def _extract(self, plan: Plan, hits: list[Hit], choice: Choice,
+                 on_token: OnToken | None) -> Answer:
+        """The bundled base model's answer: the chosen statement itself, trimmed to the
+        fact, with its citation. Nothing is generated, so nothing can be invented."""
+        best = choice.best[0]
+        hit = hits[best.unit.hit]
+        quote = trim(best.unit.text, plan, load(plan.language))
+        if choice.verdict == "answer":
+            quote = self._with_neighbour(quote, best, choice, hit)
+        citation = [Citation(1, hit.path, hit.locator)]
+        if choice.verdict == "answer":
+            text, grounded = f"{quote} [1]", True
+        elif choice.verdict == "not_known":
+            text, grounded = f"Not known yet: {quote} [1]", True
+        else:  # partial: the focus is there, the asked value is not
+            text = f"I could not find {self._what(plan)} in your data. Closest: {quote} [1]"
+            grounded = False
+        if on_token is not None:
+            on_token(text)
+        return Answer(plan.question, text, "search", grounded, citation, hits[:MAX_BLOCKS + 1])
+
+    @staticmethod
+    def _with_neighbour(quote: str, best: Any, choice: Choice, hit: Hit) -> str:
+        """The runner-up statement of the same source beside the best one, in reading order,
+        when it answers nearly as well: "when does my flight leave?" has an outbound and a
+        return flight, and the words of the question fit the wrong one as well as the right."""
+        rival = next((s for s in choice.best[1:] if s.unit.hit == best.unit.hit), None)
+        if rival is None or rival.score < best.score - NEIGHBOUR_MARGIN:
+            return quote
+        flat = " ".join(hit.text.split())
+        first, second = sorted((best.unit.text, rival.unit.text), key=flat.find)
+        return f"{first} {second}" if first != second else quote
+
+    def _what(self, plan: Plan) -> str:
+        """ "Jonas's phone number", "your passport number", else "that"."""
+        from assistant.phrases import find, words
+
+        tokens = words(plan.question)
+        cues = load(plan.language).answer_types.get(plan.answer_type, ())
+        spans = find(tokens, cues)
+        if not spans:
+            return "that"
+        a, b = max(spans, key=lambda s: s[1] - s[0])
+        noun = " ".join(tokens[a:b])
+        if plan.answer_type in ("date", "time", "place", "person", "amount", "count",
+                                "duration") and b - a == 1 and tokens[a] in (
+                "when", "where", "who", "how", "much", "what"):
+            return "that"
+        owner = next((n for n in plan.names), None)
+        if owner:
+            return f"{owner.title()}'s {noun}"
+        return f"your {noun}" if plan.mine else f"the {noun}"
+
+    def _generate(self, plan: Plan, hits: list[Hit], choice: Choice,
+                  on_token: OnToken | None) -> Answer:
+        """An instruct model reads the chosen sources whole and phrases the answer."""
+        order = list(dict.fromkeys([s.unit.hit for s in choice.best] + list(range(len(hits)))))
+        blocks = [hits[i] for i in order[:MAX_BLOCKS]]
+        context = "\n".join(f"[{n}] {_label(h, self.root)}\n{h.text.strip()}"
+                            for n, h in enumerate(blocks, 1))
+        request = AnswerRequest(plan.question, context, self.now.strftime("%A %d %B %Y"))
         parts: list[str] = []
-        for token in stream:
+        for token in self.llm.stream(request):
             parts.append(token)
             if on_token is not None:
                 on_token(token)
         text = "".join(parts).strip()
-        return self._verdict(question, text, blocks, hits)
-
-    def _blocks(self, question: str, hits: Sequence[Hit]) -> list[Block]:
-        hits = list(hits)[:MAX_BLOCKS]
-        per_hit = [evidence.offerable(h.text) for h in hits]
-        flat = [u for units in per_hit for u in units]
-        if not flat:
-            return []
-        # A message's "[date] Sender:" head is scored out: it is in every unit of a chat
-        # and would make the shortest message look the most relevant.
-        vecs = self.searcher.embedder.encode([question, *(evidence.without_head(u) for u in flat)])
-        sims = vecs[1:] @ vecs[0]
-        words = {w for w in re.findall(r"\w+", question.lower()) if len(w) > 2}
-        blocks: list[Block] = []
-        offset = 0
-        for hit, units in zip(hits, per_hit, strict=True):
-            scores = []
-            for i, unit in enumerate(units):
-                overlap = len(words & set(re.findall(r"\w+", unit.lower())))
-                scores.append(float(sims[offset + i]) + 0.05 * overlap)
-            unit_sims = sims[offset : offset + len(units)]
-            offset += len(units)
-            if not units:
-                continue
-            best = list(np.argsort(scores)[::-1][:EVIDENCE_PER_BLOCK])  # best first
-            chosen_units = tuple(units[i] for i in best)
-            relevance = max(hit.similarity, float(unit_sims.max()))
-            chosen = tuple(float(scores[i]) for i in best)
-            blocks.append(Block(len(blocks) + 1, hit, chosen_units, relevance, chosen))
-        return blocks
-
-    def _context(self, blocks: Sequence[Block]) -> str:
-        lines = []
-        for block in blocks:
-            lines.append(f"[{block.n}] {_label(block.hit, self.root)}")
-            if self.llm.chat_template:  # an instruct model reads the whole chunk
-                lines.append(block.hit.text.strip())
-            else:
-                lines.extend(block.evidence)
-        return "\n".join(lines)
-
-    def _constrained(self, request: AnswerRequest, blocks: Sequence[Block]) -> Any:
-        """A base model may only copy one source's evidence passage, then cite it.
-
-        A GBNF grammar makes every answer a verbatim passage of the sources, so the
-        bundled 270M base model cannot state a time or name that is not there.
-        Whether the data holds an answer at all was decided by retrieval relevance,
-        which is far more reliable than a 270M model's own "NOT FOUND".
-        """
-        from assistant.llm import completion_prompt
-
-        rules = []
-        alternatives: list[str] = []
-        best = max(b.scores[0] for b in blocks)
-        for block in blocks:
-            if block.scores[0] < best - TIE_MARGIN:
-                continue  # retrieval ranks passages better than a 270M model does
-            # The block's evidence in reading order: a fact and its neighbour read better
-            # together ("outbound 07:10 ... return 18:40") than either alone.
-            flat = " ".join(block.hit.text.split())  # units are whitespace-normalised
-            passage = " ".join(sorted(block.evidence, key=flat.find))
-            name = f"b{block.n}"
-            rules.append(f'{name} ::= {_lit(passage)} " [{block.n}]"')
-            alternatives.append(name)
-        grammar = 'root ::= " " (' + " | ".join(alternatives) + ")\n" + "\n".join(rules)
-        return self.llm.complete_stream_with_grammar(completion_prompt(request), grammar)
-
-    def _verdict(
-        self, question: str, text: str, blocks: Sequence[Block], hits: list[Hit]
-    ) -> Answer:
-        if not text or text.strip().upper().startswith(NOT_FOUND):
-            return self._not_found(question, hits)
-        sources = [b.hit.text for b in blocks] + [b.hit.title or "" for b in blocks]
-        missing = grounding.unsupported(text, sources)
+        if not text or text.upper().startswith(NOT_FOUND):
+            return self._not_found(plan.question, hits[:5])
+        missing = grounding.unsupported(text, [h.text for h in blocks] + [h.title or "" for h in blocks])
         if missing:
-            answer = self._not_found(question, hits)
+            answer = self._not_found(plan.question, hits[:5])
             answer.unsupported = missing
             return answer
-        cited = [n for n in grounding.citations(text) if 1 <= n <= len(blocks)]
-        if not cited:
-            cited = [self._best_block(text, blocks)]
-            text = f"{text.rstrip()} [{cited[0]}]"
-        by_n = {b.n: b for b in blocks}
-        return Answer(
-            question=question,
-            answer=text,
-            route="search",
-            grounded=True,
-            citations=[Citation(n, by_n[n].hit.path, by_n[n].hit.locator) for n in cited],
-            hits=hits,
-        )
-
-    def _listing(self, question: str, flt: SearchFilter, hits: list[Hit]) -> Answer:
-        """"What did Mum write last week?": the filters are the whole question, so the
-        answer is what that sender wrote in the matching sources, quoted exactly, oldest
-        first, each with its source. No model: nothing to phrase, nothing to guess."""
-        wanted = {s.lower() for s in flt.senders or ()}
-        start = flt.after.astimezone(self.tz).strftime("%Y-%m-%d %H:%M") if flt.after else ""
-        end = flt.before.astimezone(self.tz).strftime("%Y-%m-%d %H:%M") if flt.before else "~"
-        found: dict[str, tuple[str, int]] = {}  # quoted line -> (time key, hit number)
-        for n, hit in enumerate(hits, start=1):
-            when = hit.time.astimezone(self.tz).strftime("%Y-%m-%d %H:%M") if hit.time else ""
-            for line in evidence.sender_lines(hit.text):
-                head = evidence.MESSAGE_HEAD.match(line)
-                sender = head["sender"].lower() if head else ""
-                if any(w in sender for w in wanted):  # as the sender filter: a substring
-                    # a chat line has its own ISO time; an email's head has the Date header
-                    key = head["when"] if evidence.MESSAGE_LINE.match(line) else when
-                    if start <= key < end:  # a window may reach outside the asked time
-                        found.setdefault(line, (key, n))
-        if not found:
-            return self._not_found(question, hits)
-        ordered = sorted(found.items(), key=lambda item: item[1])
-        quoted = [(line, n) for line, (_, n) in ordered[:MAX_LISTED]]
-        lines = [f"- {line} [{n}]" for line, n in quoted]
-        if len(found) > MAX_LISTED:
-            lines.append(f"... and {len(found) - MAX_LISTED} more (see the sources)")
-        cited = sorted({n for _, n in quoted})
-        return Answer(
-            question=question,
-            answer="\n".join(lines),
-            route="search",
-            grounded=True,
-            citations=[Citation(n, hits[n - 1].path, hits[n - 1].locator) for n in cited],
-            hits=hits,
-        )
-
-    @staticmethod
-    def _best_block(text: str, blocks: Sequence[Block]) -> int:
-        words = set(re.findall(r"\w+", text.lower()))
-        scored = [(len(words & set(re.findall(r"\w+", b.hit.text.lower()))), -b.n) for b in blocks]
-        return -max(scored)[1]
+        cited = [n for n in grounding.citations(text) if 1 <= n <= len(blocks)] or [1]
+        # number the sources as listed: the first one cited is [1]
+        renumber = {old: new for new, old in enumerate(cited, 1)}
+        text = re.sub(r"\[(\d{1,2})\]", lambda m: f"[{renumber.get(int(m[1]), m[1])}]", text)
+        if not grounding.citations(text):
+            text = f"{text} [1]"
+        return Answer(plan.question, text, "search", choice.verdict == "answer",
+                      [Citation(renumber[n], blocks[n - 1].path, blocks[n - 1].locator)
+                       for n in cited], hits)
 
     def _not_found(self, question: str, hits: list[Hit]) -> Answer:
-        lines = ["I could not find that in your data."]
+        lines = [NOT_FOUND_TEXT]
         if hits:
             lines.append("The closest sources are:")
             for hit in hits[:3]:
                 lines.append(f"- {_label(hit, self.root)}")
-        return Answer(
-            question=question, answer="\n".join(lines), route="search", grounded=False, hits=hits
-        )
+        return Answer(question=question, answer="\n".join(lines), route="search",
+                      grounded=False, hits=hits)
 
 
-def topic_words(query: str) -> set[str]:
-    """What a question asks about once its filters, question words and verbs of saying
-    are gone ("What did write" -> nothing)."""
-    return _content_words(query) - _CHATTER
+def fuse(rankings: Sequence[Sequence[Hit]], k: int) -> list[Hit]:
+    """Several rankings of hits as one (reciprocal rank fusion), renumbered."""
+    from dataclasses import replace
+
+    from assistant.retrieve import RRF_K
+
+    score: dict[int, float] = {}
+    first: dict[int, Hit] = {}
+    for ranking in rankings:
+        for rank, hit in enumerate(ranking):
+            score[hit.chunk_id] = score.get(hit.chunk_id, 0.0) + 1.0 / (RRF_K + rank + 1)
+            first.setdefault(hit.chunk_id, hit)
+    best = sorted(score, key=lambda cid: -score[cid])[:k]
+    return [replace(first[cid], rank=i + 1, score=score[cid]) for i, cid in enumerate(best)]
 
 
-def _content_words(text: str) -> set[str]:
-    """Words of 3+ letters that are neither stopwords nor verbs of saying."""
-    said = {m.group(0).lower() for m in _SAID.finditer(text)}
-    words = {w for w in re.findall(r"\w+", text.lower()) if len(w) >= 3}
-    return words - STOPWORDS - said
+def named_senders(question: str, known: Sequence[str]) -> tuple[str, ...]:
+    """Known senders one of whose name words is a word of a question about what someone
+    said, wrote or sent (see Planner)."""
+    from assistant.plan import senders_named
 
+    return senders_named(question, known)
 
-# Words that ask for messages without naming a topic ("anything", "lately"), and titles
-# that go with a name ("Herr Vogel", "Mrs Lee").
-_CHATTER = {
-    "anything", "something", "everything", "lately", "recently", "messages", "message",
-    "mrs", "miss", "herr", "frau", "prof", "madame", "monsieur", "señor", "señora",
-}
-
-
-def _lit(word: str) -> str:
-    """A GBNF string literal."""
-    return json.dumps(word, ensure_ascii=False)

@@ -336,20 +336,3 @@ def _lazy_next(
             if upcoming(occ):
                 return occ
     return None
-
-
-# --- questions (ask) -------------------------------------------------------------------------
-
-
-def parse_calendar_question(question: str, now: datetime, tz: ZoneInfo) -> Any:
-    """A calendar-shaped question ("what do I have tomorrow?") or None; see calendar_ask."""
-    from assistant.calendar_ask import parse_question
-
-    return parse_question(question, now, tz)
-
-
-def answer_calendar_question(store: Store, cq: Any, tz: ZoneInfo) -> Any:
-    """The exact answer (text + occurrences) to a parsed question, or None to search instead."""
-    from assistant.calendar_ask import answer_question
-
-    return answer_question(store, cq, tz)

@@ -1,7 +1,8 @@
-"""Calendar questions and commands: recognise "what do I have tomorrow?", answer exactly, shape JSON.
+"""Calendar answers and commands: agenda, free time and next occurrence, exact; the JSON shapes.
 
-Every time and title in an answer comes from the calendar engine; no language model
-is involved, so the answer is as correct as the index.
+The planner (assistant/plan.py) decides that a question is about the calendar; every
+time and title in an answer comes from the calendar engine, never a language model,
+so the answer is as correct as the index.
 """
 
 from __future__ import annotations
@@ -14,8 +15,9 @@ from zoneinfo import ZoneInfo
 
 from assistant.calendar import Occurrence, Slot, free_slots, next_occurrence, occurrences
 from assistant.errors import AssistantError
+from assistant.plan import Plan
 from assistant.store import Store
-from assistant.timeparse import Prefer, Window, describe, parse_window
+from assistant.timeparse import Window, days_window, describe, parse_window
 
 ACTIONS = ("agenda", "free", "next")
 
@@ -34,89 +36,7 @@ class CalendarQuestion:
 class CalendarAnswer:
     text: str
     events: list[Occurrence] = field(default_factory=list)
-
-
-def _p(prefix: str) -> re.Pattern[str]:
-    return re.compile(r"^(?:" + prefix + r")(?:\s+(?P<rest>.*?))?\s*$")
-
-
-_I_HAVE = r"(?:have|got)(?: planned| scheduled| on| going on)?"
-_AGENDA = [_p(x) for x in (
-    r"what(?: do| have)? i " + _I_HAVE,
-    r"what(?:'s| is| are)? (?:on|planned|scheduled|happening|going on)(?: for me)?",
-    r"what(?:'s| is) (?:on |in )?my (?:calendar|agenda|schedule|diary)(?: looking)?(?: like)?",
-    r"what(?:'s| is| are) my (?:plans|appointments|meetings|events)",
-    r"what (?:appointments|meetings|events|plans) do i have",
-    r"(?:do|have) i (?:have|got) (?:anything|something|any (?:appointments|meetings|events|plans))"
-    r"(?: on| planned| scheduled)?",
-    r"is there anything(?: on| planned| scheduled)?(?: (?:in|on) my calendar)?",
-    r"(?:show|list|give)(?: me)? my (?:calendar|agenda|schedule|appointments|events|plans)",
-    r"anything (?:on|planned)",
-    r"how busy am i",
-)]
-_AGENDA_PAST = [_p(x) for x in (
-    r"what did i have(?: planned| scheduled| on)?",
-    r"what was (?:on|planned|scheduled)(?: (?:in|on) my calendar)?",
-    r"did i have anything(?: on| planned| scheduled)?",
-)]
-_FREE = [_p(x) for x in (
-    r"am i (?P<word>free|available|busy)",
-    r"(?:do|will) i have (?:any )?(?:free )?time",
-    r"when am i (?:free|available)",
-    r"(?:what|which|any) free (?:time|slots)(?: do i have)?",
-)]
-_NEXT = [_p(x) for x in (
-    r"when(?:'s| is| will be| are) (?:my|the) (?:next|upcoming)",
-    r"when do i next (?:have|see|go to|meet)",
-)]
-_TAIL = re.compile(r"\s+(?:(?:on|in) my (?:calendar|agenda|schedule|diary)|at all)$")
-_FOR = re.compile(r"\s*\bfor (?P<n>an?|one|two|three|\d+(?:\.\d+)?)\s*(?P<unit>hours?|h|minutes?|mins?)$")
-
-
-def _normalise(question: str) -> str:
-    q = question.lower().replace("’", "'").strip()
-    q = re.sub(r"[?!.]+$", "", q).strip()
-    return re.sub(r"\s+", " ", q)
-
-
-def _window(rest: str, now: datetime, tz: ZoneInfo, prefer: Prefer) -> Window | None:
-    rest = _TAIL.sub("", rest).strip()
-    rest = re.sub(r"^for\s+", "", rest)
-    try:
-        return parse_window(rest or "today", now, tz, prefer=prefer)
-    except AssistantError:
-        return None  # "what do I have to bring?" is not about the calendar
-
-
-def parse_question(question: str, now: datetime, tz: ZoneInfo) -> CalendarQuestion | None:
-    """The calendar question ``question`` asks, or None when it is not one we answer exactly."""
-    q = _normalise(question)
-    for patterns, prefer in ((_AGENDA, "future"), (_AGENDA_PAST, "past")):
-        for pattern in patterns:
-            m = pattern.match(q)
-            w = _window(m["rest"] or "", now, tz, prefer) if m else None  # type: ignore[arg-type]
-            if w is not None:  # else another wording may still fit ("what's on my calendar")
-                return CalendarQuestion("agenda", now, w)
-    for pattern in _FREE:
-        m = pattern.match(q)
-        if m:
-            rest, min_length = m["rest"] or "", timedelta(minutes=30)
-            wanted = _FOR.search(rest)
-            if wanted:
-                n = {"a": 1, "an": 1, "one": 1, "two": 2, "three": 3}.get(wanted["n"]) or float(
-                    wanted["n"])
-                unit = 60 if wanted["unit"].startswith("h") else 1
-                min_length = timedelta(minutes=n * unit)
-                rest = rest[: wanted.start()]
-            w = _window(rest, now, tz, "future")
-            if w is not None:
-                busy = (m.groupdict().get("word") or "") == "busy"
-                return CalendarQuestion("free", now, w, min_length=min_length, busy_wording=busy)
-    for pattern in _NEXT:
-        m = pattern.match(q)
-        if m and m["rest"]:
-            return CalendarQuestion("next", now, text=m["rest"])
-    return None
+    found: bool = True  # False: what was asked about is not on the calendar (then, what is)
 
 
 # --- answers -----------------------------------------------------------------------------------
@@ -147,7 +67,7 @@ def describe_occurrence(occ: Occurrence, tz: ZoneInfo, *, with_day: bool = False
     return f"{prefix}{span} {occ.title}{where}"
 
 
-def _agenda_text(store: Store, w: Window, events: list[Occurrence], tz: ZoneInfo) -> str:
+def agenda_text(store: Store, w: Window, events: list[Occurrence], tz: ZoneInfo) -> str:
     label = describe(w, tz)
     if not events:
         (count,) = store.db.execute("SELECT count(*) FROM events").fetchone()
@@ -214,7 +134,40 @@ def answer_question(store: Store, cq: CalendarQuestion, tz: ZoneInfo) -> Calenda
                                 min_length=cq.min_length, now=now)
         return CalendarAnswer(_free_text(cq, busy, free, tz), busy)
     events = occurrences(store, cq.window.start, cq.window.end, tz)
-    return CalendarAnswer(_agenda_text(store, cq.window, events, tz), events)
+    return CalendarAnswer(agenda_text(store, cq.window, events, tz), events)
+
+
+def answer_plan(store: Store, plan: Plan, now: datetime, tz: ZoneInfo) -> CalendarAnswer | None:
+    """Carry out a calendar plan (agenda, free time, an event lookup); None when the
+    calendar cannot answer it and the notes should be searched instead."""
+    from assistant.event_lookup import answer_event, during_window
+
+    if plan.route == "event":
+        return answer_event(store, plan, now, tz)
+    window = plan.window
+    reference = None
+    if plan.during:
+        found = during_window(store, plan, now, tz)
+        if found is None:
+            return None
+        window, reference = found
+    if plan.route == "free":
+        if window is None:
+            days = 7 if plan.question.lower().lstrip().startswith("when") else 1
+            window = days_window(now.astimezone(tz).date(),
+                                 now.astimezone(tz).date() + timedelta(days=days), tz)
+        cq = CalendarQuestion("free", now, window, min_length=plan.min_length,
+                              busy_wording=plan.busy_wording)
+        return answer_question(store, cq, tz)
+    if window is None:
+        window = days_window(now.astimezone(tz).date(), now.astimezone(tz).date()
+                             + timedelta(days=1), tz)
+    if plan.rest_only and window.start < now < window.end:
+        window = Window(now, window.end)
+    events = occurrences(store, window.start, window.end, tz)
+    if reference is not None:  # "during the trip": what else is on while it lasts
+        events = [e for e in events if (e.path, e.uid) != (reference.path, reference.uid)]
+    return CalendarAnswer(agenda_text(store, window, events, tz), events)
 
 
 # --- the JSON behind `assistant calendar` (CLI and daemon) ------------------------------------

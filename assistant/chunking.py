@@ -230,6 +230,24 @@ def _fmt_when(value: datetime | date, tz: ZoneInfo, all_day: bool) -> str:
     return local.strftime("%A %d %B %Y %H:%M")
 
 
+def _repeating(event: Event, tz: ZoneInfo) -> str | None:
+    """ "every weekday 09:30–09:45, from Monday 05 October 2026": how a series repeats."""
+    from assistant.rrule_words import describe, limit, rule_of
+
+    found = rule_of(event.ics)
+    if found is None:
+        return None
+    rule, _ = found
+    words = describe(rule, event.start)
+    first = _fmt_when(event.start, tz, True)
+    if event.all_day or not isinstance(event.start, datetime):
+        return f"{words}, from {first}{limit(rule)} (all day)"
+    hours = _fmt_when(event.start, tz, False)[-5:]
+    if isinstance(event.end, datetime):
+        hours += "–" + event.end.astimezone(tz).strftime("%H:%M")
+    return f"{words} {hours}, from {first}{limit(rule)}"
+
+
 def event_chunk(event: Event, tz: ZoneInfo) -> Chunk:
     start = _fmt_when(event.start, tz, event.all_day)
     if event.all_day:
@@ -244,7 +262,9 @@ def event_chunk(event: Event, tz: ZoneInfo) -> Chunk:
             else str(end_dt)
         )
         when = f"{start}–{end}"
-    lines = [f"Event: {event.title}", f"When: {when}" + (" (repeats)" if event.recurring else "")]
+    if event.recurring:
+        when = _repeating(event, tz) or f"{when} (repeats)"
+    lines = [f"Event: {event.title}", f"When: {when}"]
     if event.location:
         lines.append(f"Where: {event.location}")
     if event.attendees:

@@ -53,6 +53,36 @@ def email_head(lines: list[str]) -> tuple[str, int]:
 
 
 LIST_ITEM = re.compile(r"^\s*([-*+>]|\d{1,3}[.)])\s+")
+# "Frame number: GN23C-0477-118", "Total: €486": a labelled value is a statement of its own.
+LABELLED = re.compile(r"^(?:[-*+]\s+)?(?:\[[ xX]\]\s+)?[^\W\d][\w .,/()'’&+#-]{0,40}:\s+\S")
+TABLE_ROW = re.compile(r"^\s*\|(.+)\|\s*$")
+TABLE_RULE = re.compile(r"^\s*\|?\s*:?-{2,}")
+
+
+def tables_as_lines(lines: list[str]) -> list[str]:
+    """Markdown table rows as labelled lines ("when: Jun 2026; who: Dan; £: 310"): a row
+    read without its header says nothing."""
+    out: list[str] = []
+    header: list[str] | None = None
+    for i, line in enumerate(lines):
+        row = TABLE_ROW.match(line)
+        if not row:
+            header = None
+            out.append(line)
+            continue
+        cells = [c.strip() for c in row.group(1).split("|")]
+        nxt = lines[i + 1] if i + 1 < len(lines) else ""
+        if header is None and TABLE_RULE.match(nxt):
+            header = cells
+            continue
+        if TABLE_RULE.match(line):
+            continue
+        if header and len(header) == len(cells):
+            out.append("; ".join(f"{h}: {c}" if h else c for h, c in zip(header, cells, strict=True)
+                                 if c))
+        else:
+            out.append(" ".join(c for c in cells if c))
+    return out
 
 
 def logical_lines(lines: list[str]) -> list[str]:
@@ -62,16 +92,43 @@ def logical_lines(lines: list[str]) -> list[str]:
     ':' or onto a short one ending in ',' ("Dear Mr Keller,")."""
     out: list[str] = []
     joinable = False  # may the next physical line continue the last logical one?
-    for raw in lines:
+    labelled = False  # is the last logical line a "Label: value" line?
+    for raw in tables_as_lines(lines):
         line = raw.strip()
         if not line or line.startswith("#"):  # a blank line or a heading label ends it
             joinable = False
             continue
-        if joinable and not (LIST_ITEM.match(line) or MESSAGE_HEAD.match(line)):
+        starts_new = LIST_ITEM.match(line) or MESSAGE_HEAD.match(line) or LABELLED.match(line)
+        if joinable and not starts_new and not (labelled and not line[:1].islower()):
             out[-1] = f"{out[-1]} {line}"
         else:
             out.append(line)
+            labelled = bool(LABELLED.match(line))
         joinable = not (out[-1].endswith(":") or (out[-1].endswith(",") and len(out[-1].split()) <= 4))
+    return out
+
+
+# " Address: ", " Check-out time: ": a label inside a line that joined several labelled lines
+INNER_LABEL = re.compile(r"\s(?=[A-Z][\w/()'’-]*(?: [a-z][\w/()'’-]*){0,2}: \S)")
+
+
+def split_labels(line: str) -> list[str]:
+    """A line that holds several "Label: value" pairs (a mail whose lines were joined as
+    if wrapped) cut before each label; other lines stay whole."""
+    if len(INNER_LABEL.findall(line)) < 2 or not LABELLED.match(line):
+        return [line]
+    return [part for part in INNER_LABEL.split(line) if part.strip()]
+
+
+def event_units(text: str) -> list[str]:
+    """An event chunk's lines, each under the event's title ("Book club — Where: Chloe's")."""
+    lines = text.splitlines()
+    title = lines[0].removeprefix("Event: ").strip()
+    out = []
+    for line in logical_lines(lines[1:]):
+        for sentence in SENTENCE_SPLIT.split(line):
+            if sentence.strip():
+                out.append(f"{title} — {' '.join(sentence.split()[:MAX_SENTENCE_WORDS])}")
     return out
 
 
@@ -79,6 +136,8 @@ def units(text: str) -> list[str]:
     """Statements of a chunk, for evidence. A chat message is one unit (split only when
     long); each unit of a message or an email starts with its "[date] Sender: " head, so
     evidence quoted from it says who said it and when."""
+    if text.startswith("Event: "):
+        return event_units(text)
     units: list[str] = []
     lines = text.splitlines()
     head_of_mail, body = email_head(lines)
@@ -87,11 +146,14 @@ def units(text: str) -> list[str]:
         if head_of_mail and (EMAIL_FURNITURE.match(line) or SIGN_OFF.match(line)):
             continue  # quoted mail, "On ... wrote:", "Dear Mr Keller,": not statements
         head, line = (m.group(1), m.group(2)) if m else (head_of_mail, line)
-        line = line.strip(" \t-*>")
+        line = re.sub(r"^[-*+>\s]*(?:\[[ xX]\]\s*)?", "", line).strip(" \t-*>")
+        line = line.replace("**", "")
         if not line:
             continue
         whole = m is not None and len(line.split()) <= MAX_SENTENCE_WORDS
-        for sentence in [line] if whole else SENTENCE_SPLIT.split(line):
+        pieces = [line] if whole else [
+            s for part in split_labels(line) for s in SENTENCE_SPLIT.split(part)]
+        for sentence in pieces:
             words = sentence.split()
             if len(words) < 3 and not any(ch.isdigit() for ch in sentence):
                 continue
@@ -124,3 +186,15 @@ def offerable(text: str) -> list[str]:
 def without_head(unit: str) -> str:
     """A unit without its "[date] Sender: " head (the head is in every unit of a chat)."""
     return MESSAGE_HEAD.sub("", unit)
+
+
+def sections(text: str) -> list[tuple[str, str]]:
+    """A note chunk cut at its "## Heading" lines: (heading, text under it). Other chunks
+    are one section without a heading."""
+    out: list[tuple[str, list[str]]] = [("", [])]
+    for line in text.splitlines():
+        if line.startswith("#"):
+            out.append((line.lstrip("#").strip(), []))
+        else:
+            out[-1][1].append(line)
+    return [(heading, "\n".join(lines)) for heading, lines in out if any(x.strip() for x in lines)]

@@ -8,9 +8,10 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from assistant.answer import Answer, Answerer, OnToken
+from assistant.answer import Answer, Answerer, LazyModel, OnToken
 from assistant.errors import AssistantError
 from assistant.index import Indexer, IndexReport, Progress
+from assistant.plan import Planner
 from assistant.retrieve import KINDS, Hit, Searcher, SearchFilter
 from assistant.runtime import Runtime
 
@@ -25,6 +26,7 @@ def rebuild_store(rt: Runtime) -> None:
     """Delete the index file (and its WAL) so the next open starts empty."""
     rt.close()
     rt._searcher = None
+    rt._planner = None
     base = rt.config.store.path
     for suffix in ("", "-wal", "-shm"):
         p = Path(str(base) + suffix)
@@ -88,10 +90,21 @@ def search(
     return searcher(rt).search(query, k, flt)
 
 
+def planner(rt: Runtime) -> Planner:
+    """The planner over the store's events and senders, rebuilt when the index changes."""
+    generation = rt.store.generation()
+    cached = rt._planner
+    if cached is None or cached[0] != generation:
+        cached = (generation, Planner.for_store(searcher(rt), rt.tz))
+        rt._planner = cached
+    return cached[1]  # type: ignore[no-any-return]
+
+
 def answerer(rt: Runtime) -> Answerer:
     root = rt.config.path.parent if rt.config.path else None
+    model = LazyModel(lambda: rt.llm, bundled=rt.config.llm.model == "bundled")
     return Answerer(
-        searcher(rt), lambda: rt.llm, rt.tz, rt.now, rt.config.retrieval, root=root
+        searcher(rt), model, rt.tz, rt.now, rt.config.retrieval, root=root, planner=planner(rt)
     )
 
 

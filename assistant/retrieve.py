@@ -244,6 +244,18 @@ class Searcher:
         kept = [t for t in terms if df[t] <= limit]
         return kept or [min(terms, key=df.__getitem__)]
 
+    def document_frequency(self, term: str, cap: int = 1000) -> int:
+        """In how many chunks ``term`` occurs (as the keyword index tokenizes it), up to ``cap``."""
+        words = _WORD.findall(term.lower())
+        if not words:
+            return 0
+        phrase = '"' + " ".join(words) + '"'
+        (n,) = self.store.db.execute(
+            "SELECT count(*) FROM (SELECT 1 FROM chunks_fts WHERE chunks_fts MATCH ? LIMIT ?)",
+            (phrase, cap),
+        ).fetchone()
+        return int(n)
+
     def keyword(self, query: str, n: int, flt: SearchFilter) -> list[int]:
         terms = fts_terms(query)
         if not terms:

@@ -45,6 +45,7 @@ class Runtime:
     _embedder: Embedder | None = field(default=None, repr=False)
     _llm: LLM | None = field(default=None, repr=False)
     _searcher: Any = field(default=None, repr=False)
+    _planner: Any = field(default=None, repr=False)  # (store generation, Planner)
 
     @classmethod
     def from_options(cls, config_path: Path | None, now: str | None) -> Runtime:

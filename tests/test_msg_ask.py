@@ -65,10 +65,12 @@ def test_what_a_sender_wrote_in_a_week_is_listed_exactly_without_the_model(rt) -
     ]
     assert "Dad already asked about trains." in lines[0]
     assert "Mira Keller:" not in answer.answer and "Dad:" not in answer.answer
-    for line in lines:  # every quote names the window it comes from
+    assert sorted(c.n for c in answer.citations) == list(range(1, len(answer.citations) + 1))
+    for line in lines:  # every quote names the window it comes from, numbered as listed
         n = int(line.rsplit("[", 1)[1].rstrip("]"))
         cited = next(c for c in answer.citations if c.n == n)
-        assert cited.locator == answer.hits[n - 1].locator
+        window = next(h for h in answer.hits if h.locator == cited.locator)
+        assert line[2:].split("] Mum: ")[1].split()[0] in window.text
     assert rt._llm is None
 
 

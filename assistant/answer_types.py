@@ -1,0 +1,82 @@
+"""What a value of each answer type looks like in text: "1,240 EUR", "+49 171 …", "07:10".
+
+The planner decides what a question asks for (assistant/plan.py); these patterns say
+whether a sentence holds such a value at all, so an answer to "what is Jonas's phone
+number?" is a sentence with a phone number in it, or an honest "not found".
+"""
+
+from __future__ import annotations
+
+import re
+
+_MONTH = (r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|"
+          r"sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?|januar|februar|märz|"
+          r"mai|juni|juli|oktober|dezember)")
+_WEEKDAY = (r"(?:mon|tues?|wed(?:nes)?|thu(?:rs)?|fri|sat(?:ur)?|sun)(?:day)?|montag|dienstag|"
+            r"mittwoch|donnerstag|freitag|samstag|sonntag")
+_CURRENCY = r"(?:€|\$|£|¥|₹|eur|euros?|usd|gbp|chf|dollars?|pounds?|quid|bucks|cents?|pence|p\b|sek|nok|dkk|pln|cad|aud)"
+_NUMBER = r"\d{1,3}(?:[,. ]\d{3})*(?:[.,]\d{1,2})?|\d+(?:[.,]\d+)?"
+
+PATTERNS: dict[str, re.Pattern[str]] = {
+    "phone": re.compile(r"(?<![\w/])\+?\(?\d[\d ()./-]{5,}\d(?![\w/])"),
+    "email": re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+"),
+    "amount": re.compile(
+        rf"{_CURRENCY}\s?(?:{_NUMBER})|(?:{_NUMBER})\s?(?:{_CURRENCY}|k\b|/\s?(?:month|mo|year|yr|week|night|hour|h)\b)"
+        rf"|(?:{_NUMBER})\s(?:a|per|each|every)\s(?:month|year|week|night|hour|person)",
+        re.IGNORECASE),
+    "count": re.compile(r"\b\d+\b|\b(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|"
+                        r"twelve|twenty|thirty|forty|fifty|hundred|dozen|once|twice)\b",
+                        re.IGNORECASE),
+    "duration": re.compile(
+        r"\b(?:\d+(?:[.,]\d+)?|an?|one|two|three|four|five|six|seven|eight|nine|ten|half an?)\s*-?\s*"
+        r"(?:h|hrs?|hours?|min|mins|minutes?|days?|nights?|weeks?|months?|years?|stunden?|tage?|wochen?)\b"
+        r"|\b\d{1,2}[:.]\d{2}\s*(?:-|–|to|until|till|bis)\s*\d{1,2}[:.]\d{2}\b",
+        re.IGNORECASE),
+    "time": re.compile(
+        r"\b(?:[01]?\d|2[0-3])[:.h][0-5]\d\b|\b(?:1[0-2]|0?[1-9])(?:[:.][0-5]\d)?\s*(?:am|pm|a\.m\.|p\.m\.)"
+        r"|\bnoon\b|\bmidnight\b|\b\d{1,2}\s*uhr\b|\b\d{1,2}\s*o'clock\b",
+        re.IGNORECASE),
+    "date": re.compile(
+        rf"\b\d{{1,2}}(?:st|nd|rd|th)?\.?\s+(?:of\s+)?{_MONTH}\b|\b{_MONTH}\.?\s+\d{{1,2}}(?:st|nd|rd|th)?\b"
+        rf"|\b\d{{4}}-\d\d-\d\d\b|\b\d{{1,2}}[./]\d{{1,2}}(?:[./]\d{{2,4}})?\b|\b(?:{_WEEKDAY})\b"
+        rf"|\bthe\s+\d{{1,2}}(?:st|nd|rd|th)\b|\b(?:today|tomorrow|tonight|yesterday|next\s+week|"
+        rf"this\s+week|weekend|morgen|heute)\b|\b{_MONTH}\s+\d{{4}}\b|\bin\s+{_MONTH}\b",
+        re.IGNORECASE),
+    "temperature": re.compile(r"\d+\s*(?:°|º|degrees?|deg\b|grad\b)|\d+\s*(?:c|f)\b(?![\w-])",
+                              re.IGNORECASE),
+    # a reference, code or number: letters and digits mixed (4+ characters), 4+ digits, or
+    # digit groups ("K7WQ2P", "GN23C-0477-118", "welcome-e17-guests", "41703", "0417 3390")
+    "code": re.compile(
+        r"(?<![\w-])(?=[\w/.-]*\d)(?=[\w/.-]*[A-Za-z])[A-Za-z0-9][\w/.-]{2,}[A-Za-z0-9](?![\w-])"
+        r"|(?<![\w.,])\d{4,}(?![\w.,])|(?<![\w.,])\d{2,}(?:[ -]\d{2,}){1,4}(?![\w.,])"
+        r"|\b[A-Z]{2}\d{2}(?: ?\w{4}){3,7}\b"),
+}
+# Types a question can only be answered with a value of: no value, no answer.
+STRICT = frozenset(PATTERNS)
+# "When ..." is answered by a date or a time, and a time often comes without a date.
+ALSO = {"date": ("time",), "duration": ("time",), "count": ("amount",),
+        "amount": (), "code": ("phone",)}
+
+
+def values(kind: str, text: str) -> list[str]:
+    """Values of ``kind`` in ``text`` (accepting the kinds that also answer it)."""
+    found: list[str] = []
+    for name in (kind, *ALSO.get(kind, ())):
+        pattern = PATTERNS.get(name)
+        if pattern is not None:
+            found.extend(m.group(0).strip() for m in pattern.finditer(text))
+    if kind in ("phone", "code"):  # a phone number has seven digits or more, and no clock
+        found = [v for v in found if sum(c.isdigit() for c in v) >= 7 and ":" not in v] + [
+            v for v in found if kind == "code" and not re.search(r"[\d ()+./-]{7,}", v)]
+    if kind == "code":  # a code is not a plain year, a time, an ordinal or an amount
+        found = [v for v in found if not re.fullmatch(
+            r"(?:19|20)\d\d|\d{1,2}[:.]\d\d|\d+(?:st|nd|rd|th|am|pm|h|k|kg|km|cm|mm|g|ml|min)"
+            r"|\d{1,2}[./-]\d{1,2}(?:[./-]\d{2,4})?", v, re.IGNORECASE)]
+    return found
+
+
+def fits(kind: str, text: str) -> bool:
+    """Does ``text`` hold a value of the kind the question asks for? (untyped: always)"""
+    if kind not in STRICT:
+        return True
+    return bool(values(kind, text))

@@ -1,0 +1,296 @@
+"""Questions about one event or series, answered from its occurrences.
+
+"When is the design review on the 17th?", "Is Friday's book club still on?", "When are
+the remaining Spanish classes?", "What time is the NY call in New York time?": the
+planner names the events and the window; this module reads the calendar engine's
+occurrences (overrides, cancellations and zones applied) and says what they are,
+including that an occurrence was cancelled or moved.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import icalendar
+
+from assistant import recurrence
+from assistant.calendar import Occurrence, occurrences
+from assistant.calendar_ask import CalendarAnswer, describe_occurrence
+from assistant.plan import Plan
+from assistant.store import Store
+from assistant.timeparse import Window, describe
+from assistant.vocab import EventMatch
+
+AHEAD = (timedelta(days=31), timedelta(days=366), timedelta(days=3 * 365))
+MAX_LISTED = 20  # occurrences listed for "the remaining ..."
+
+
+@dataclass(frozen=True)
+class Change:
+    """An occurrence the series' rule had in a window that is not there as ruled."""
+
+    title: str
+    was: datetime | date  # the slot the rule gave it (RECURRENCE-ID / EXDATE)
+    cancelled: bool
+    moved_to: Occurrence | None = None
+
+
+def _keys(matches: tuple[EventMatch, ...]) -> set[tuple[str, str]]:
+    return {(m.entry.path, m.entry.uid) for m in matches}
+
+
+def _in(found: list[Occurrence], keys: set[tuple[str, str]] | None) -> list[Occurrence]:
+    return [o for o in found if keys is None or (o.path, o.uid) in keys]
+
+
+def _start(occ: Occurrence, tz: ZoneInfo) -> datetime:
+    return occ.start_in(tz)
+
+
+def upcoming(store: Store, keys: set[tuple[str, str]] | None, now: datetime,
+             tz: ZoneInfo) -> list[Occurrence]:
+    """Occurrences of the events starting from ``now`` (all-day: from today), nearest first,
+    looking a month, then a year, then three years ahead."""
+    today = now.astimezone(tz).date()
+    for ahead in AHEAD:
+        found = [o for o in _in(occurrences(store, now - timedelta(days=1), now + ahead, tz), keys)
+                 if (o.start >= today if o.all_day else o.start_in(tz) >= now)]  # type: ignore[operator]
+        if found:
+            return found
+    return []
+
+
+def previous(store: Store, keys: set[tuple[str, str]] | None, now: datetime,
+             tz: ZoneInfo) -> list[Occurrence]:
+    """Occurrences that started before ``now``, latest first."""
+    for back in AHEAD:
+        found = [o for o in _in(occurrences(store, now - back, now, tz), keys)
+                 if o.start_in(tz) < now]
+        if found:
+            return sorted(found, key=lambda o: _start(o, tz), reverse=True)
+    return []
+
+
+def _first(store: Store, plan: Plan, keys: set[tuple[str, str]] | None,
+           tz: ZoneInfo) -> Occurrence | None:
+    """The earliest occurrence of the events (the series' first, even when it is past)."""
+    ids = [m.entry.event_id for m in plan.events]
+    if not ids:
+        return None
+    (start,) = store.db.execute(
+        f"SELECT min(first_start) FROM events WHERE id IN ({','.join('?' * len(ids))})", ids
+    ).fetchone()
+    if start is None:
+        return None
+    begin = datetime.fromtimestamp(start, tz) - timedelta(days=1)
+    found = _in(occurrences(store, begin, begin + timedelta(days=40), tz), keys)
+    return found[0] if found else None
+
+
+def during_window(store: Store, plan: Plan, now: datetime, tz: ZoneInfo) -> tuple[Window, Occurrence] | None:
+    """The span of the event a "during <event>" question names: the occurrence going on
+    now, else the next one, else the last one."""
+    keys = _keys(plan.during)
+    current = [o for o in _in(occurrences(store, now - timedelta(days=60), now + timedelta(
+        seconds=1), tz), keys) if o.end_in(tz) > now]
+    chosen = (current or upcoming(store, keys, now, tz) or previous(store, keys, now, tz) or [None])[0]
+    if chosen is None:
+        return None
+    return Window(chosen.start_in(tz), chosen.end_in(tz)), chosen
+
+
+def changes(store: Store, matches: tuple[EventMatch, ...], window: Window,
+            tz: ZoneInfo) -> list[Change]:
+    """Occurrences of the events' rules in ``window`` that were cancelled or moved away."""
+    out: list[Change] = []
+    for m in matches:
+        row = store.db.execute("SELECT ics FROM events WHERE id = ?", (m.entry.event_id,)).fetchone()
+        if row is None:
+            continue
+        try:
+            cal = icalendar.Calendar.from_ical(row[0])
+        except ValueError:
+            continue
+        for component in cal.walk("VEVENT"):
+            title = recurrence.text_of(component, "SUMMARY") or m.entry.title
+            if "RECURRENCE-ID" in component:
+                was = component["RECURRENCE-ID"].dt
+                if not _inside(was, window, tz):
+                    continue
+                if str(component.get("STATUS", "")).upper() == "CANCELLED":
+                    out.append(Change(title, was, True))
+                    continue
+                span = recurrence.span_of(component, tz)
+                if span is None:
+                    continue
+                moved = Occurrence(span.title or title, span.start, span.end, span.all_day,
+                                   span.location or m.entry.location, m.entry.path, m.entry.uid)
+                if not _inside(span.start, window, tz):
+                    out.append(Change(title, was, False, moved))
+            else:
+                for value in _exdates(component):
+                    if _inside(value, window, tz):
+                        out.append(Change(title, value, True))
+    return out
+
+
+def _exdates(component: Any) -> list[datetime | date]:
+    raw = component.get("EXDATE")
+    if raw is None:
+        return []
+    found = []
+    for item in raw if isinstance(raw, list) else [raw]:
+        found.extend(d.dt for d in getattr(item, "dts", []))
+    return found
+
+
+def _inside(value: datetime | date, window: Window, tz: ZoneInfo) -> bool:
+    if isinstance(value, datetime):
+        moment = recurrence.to_aware(value, tz)
+    else:
+        moment = datetime.combine(value, datetime.min.time(), tzinfo=tz)
+    return window.start <= moment < window.end
+
+
+# --- wording ---------------------------------------------------------------------------
+
+
+def _when(occ: Occurrence, plan: Plan, tz: ZoneInfo) -> str:
+    """One occurrence in words, in the zone asked for (and the user's own in brackets)."""
+    if plan.zone is None or occ.all_day:
+        text = describe_occurrence(occ, tz, with_day=True)
+    else:
+        asked = describe_occurrence(occ, plan.zone, with_day=True)
+        own = describe_occurrence(occ, tz, with_day=True)
+        label = (plan.zone_name or str(plan.zone)).title() if len(plan.zone_name or "") > 4 else (
+            (plan.zone_name or str(plan.zone)).upper())
+        text = f"{asked} ({label} time; {own.split(', ', 1)[-1].split(' ', 1)[0]} your time)"
+    if plan.answer_type == "duration" and not occ.all_day:
+        text += f" — {_length(occ.end_in(tz) - occ.start_in(tz))}"
+    return text
+
+
+def _length(span: timedelta) -> str:
+    minutes = int(span.total_seconds() // 60)
+    hours, rest = divmod(minutes, 60)
+    if not hours:
+        return f"{rest} minutes"
+    return f"{hours} h {rest:02d} min" if rest else (f"{hours} hour" + ("s" if hours > 1 else ""))
+
+
+def _was(change: Change, tz: ZoneInfo) -> str:
+    if isinstance(change.was, datetime):
+        moment = recurrence.to_aware(change.was, tz).astimezone(tz)
+        return f"{moment:%A} {moment.day} {moment:%B %Y} {moment:%H:%M}"
+    return f"{change.was:%A} {change.was.day} {change.was:%B %Y}"
+
+
+def _cited(text: str, found: list[Occurrence]) -> CalendarAnswer:
+    return CalendarAnswer(text, found)
+
+
+def answer_event(store: Store, plan: Plan, now: datetime, tz: ZoneInfo) -> CalendarAnswer | None:
+    """The exact answer to an event question, or None when the calendar has nothing to say
+    (the notes may know: the caller searches)."""
+    keys = _keys(plan.events) if plan.events else None
+    names = sorted({m.entry.title for m in plan.events}) or ["your next event"]
+    what = " / ".join(names[:3])
+    window = plan.window
+    if plan.during:
+        span = during_window(store, plan, now, tz)
+        if span is not None:
+            window = span[0]
+
+    if plan.event_mode == "remaining":
+        found = [o for o in _in(occurrences(store, now, now + AHEAD[-1], tz), keys)
+                 if o.start_in(tz) >= now or o.all_day]
+        if window is not None:
+            found = [o for o in found if window.start <= o.start_in(tz) < window.end] or found
+        if not found:
+            return CalendarAnswer(f"No more {what} on your calendar.", [], found=False)
+        lines = [f"- {_when(o, plan, tz)}" for o in found[:MAX_LISTED]]
+        if len(found) > MAX_LISTED:
+            lines.append(f"... and {len(found) - MAX_LISTED} more")
+        return CalendarAnswer(f"Remaining ({len(found)}):\n" + "\n".join(lines), found)
+
+    if window is not None and plan.event_mode in ("window", "status"):
+        found = _in(occurrences(store, window.start, window.end, tz), keys)
+        label = describe(window, tz)
+        gone = changes(store, plan.events, window, tz) if plan.events else []
+        if found:
+            lead = "Yes, still on: " if plan.event_mode == "status" else ""
+            body = "; ".join(_when(o, plan, tz) for o in found)
+            extra = "".join(f" (moved from {_was(c, tz)})" for c in gone if c.moved_to in found)
+            return CalendarAnswer(f"{lead}{body}{extra}.", found)
+        if gone:
+            parts = []
+            moved: list[Occurrence] = []
+            for c in gone:
+                if c.cancelled:
+                    parts.append(f"{c.title} on {_was(c, tz)} was cancelled")
+                elif c.moved_to is not None:
+                    parts.append(f"{c.title} on {_was(c, tz)} was moved to "
+                                 f"{_when(c.moved_to, plan, tz)}")
+                    moved.append(c.moved_to)
+            text = ("No: " if plan.event_mode == "status" else "") + "; ".join(parts) + "."
+            after = upcoming(store, keys, max(now, window.end), tz)
+            if after and not moved:
+                text += f" Next: {_when(after[0], plan, tz)}."
+            # a cancellation is the answer ("is it still on?"); the next one is context
+            return CalendarAnswer(text, moved, found=plan.event_mode == "status" or bool(moved))
+        nxt = upcoming(store, keys, now, tz)
+        text = f"{what} is not on your calendar on {label}."
+        if nxt:
+            text += f" Next: {_when(nxt[0], plan, tz)}."
+        return CalendarAnswer(text, [], found=False)
+
+    if plan.event_mode == "first":
+        first = _first(store, plan, keys, tz)
+        if first is not None:
+            return CalendarAnswer(f"First: {_when(first, plan, tz)}.", [first])
+    if plan.event_mode == "last":
+        past = previous(store, keys, now, tz)
+        if past:
+            return CalendarAnswer(f"Last: {_when(past[0], plan, tz)}.", past[:1])
+    nxt = upcoming(store, keys, now, tz)
+    if nxt:
+        first = nxt[0]
+        same = [o for o in nxt if _start(o, tz) == _start(first, tz)]
+        lead = "Yes, still on. Next: " if plan.event_mode == "status" else "Next: "
+        return CalendarAnswer(lead + "; ".join(_when(o, plan, tz) for o in same) + ".", same)
+    past = previous(store, keys, now, tz)
+    if past and keys is not None:
+        return CalendarAnswer(f"No upcoming {what}; the last one was {_when(past[0], plan, tz)}.",
+                              past[:1], found=plan.event_mode == "last")
+    return None
+
+
+def freshen(hits: list[Any], store: Store, now: datetime, tz: ZoneInfo) -> list[Any]:
+    """Event hits say when the event happens next (or last happened), not only its first
+    date: a weekly meeting found in search is read as "next: Monday 30 November ...",
+    never as the series' first Monday two months ago."""
+    from dataclasses import replace
+
+    out = []
+    for hit in hits:
+        if hit.kind != "event" or not hit.locator.startswith("uid:"):
+            out.append(hit)
+            continue
+        keys = {(hit.path, hit.locator[4:])}
+        nxt = upcoming(store, keys, now, tz)
+        if nxt:
+            line = f"Next: {describe_occurrence(nxt[0], tz, with_day=True)}"
+        else:
+            past = previous(store, keys, now, tz)
+            line = f"Last: {describe_occurrence(past[0], tz, with_day=True)}" if past else ""
+        if not line:
+            out.append(hit)
+            continue
+        lines = hit.text.splitlines()
+        at = next((i for i, ln in enumerate(lines) if ln.startswith("When:")), 0)
+        lines.insert(at + 1, line)
+        out.append(replace(hit, text="\n".join(lines)))
+    return out

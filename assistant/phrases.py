@@ -1,0 +1,121 @@
+"""The planner's word tables per language (assistant/phrases/<lang>.toml), loaded once."""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+Phrase = tuple[str, ...]
+WORD = re.compile(r"\w+(?:['’]\w+)*")
+
+_DIR = Path(__file__).with_name("phrases")
+LANGUAGES = tuple(sorted(p.stem for p in _DIR.glob("*.toml")))
+
+
+def words(text: str) -> list[str]:
+    """Lower-case words of ``text``; "what’s" and "mum's" stay one word each."""
+    return [w.replace("’", "'") for w in WORD.findall(text.lower())]
+
+
+def _phrases(entries: list[str]) -> tuple[Phrase, ...]:
+    # longest first, so "what time" wins over "time" where both start at one word
+    return tuple(sorted((tuple(words(e)) for e in entries if words(e)), key=len, reverse=True))
+
+
+@dataclass(frozen=True)
+class Phrases:
+    language: str
+    stopwords: frozenset[str]
+    answer_types: dict[str, tuple[Phrase, ...]]
+    calendar: dict[str, tuple[Phrase, ...]]
+    said: frozenset[str]
+    chatter: frozenset[str]
+    mine: frozenset[str]
+    not_known: tuple[Phrase, ...]
+    lemmas: dict[str, str]
+    value_nouns: frozenset[str]
+    towards: tuple[Phrase, ...]
+    away: tuple[Phrase, ...]
+    organisations: frozenset[str] = frozenset()
+
+    def lemma(self, word: str) -> str:
+        """A word's base form for matching: irregular verbs from the table, a possessive
+        or plural -s dropped ("classes" -> "class", "mum's" -> "mum")."""
+        word = word.replace("’", "'")
+        if word.endswith("'s"):
+            word = word[:-2]
+        word = self.lemmas.get(word, word)
+        if len(word) > 4 and word.endswith("ies"):
+            return word[:-3] + "y"
+        if len(word) > 4 and word.endswith(("ses", "xes", "ches", "shes")):
+            return word[:-2]
+        if len(word) > 3 and word.endswith("s") and not word.endswith(("ss", "us", "is")):
+            return word[:-1]
+        return word
+
+    def vocabulary(self) -> frozenset[str]:
+        """Every word the tables use: what a misspelt question word is mended towards."""
+        found: set[str] = set()
+        for table in (self.answer_types, self.calendar):
+            for phrases in table.values():
+                for phrase in phrases:
+                    found.update(phrase)
+        return frozenset(w for w in found if len(w) >= 4)
+
+
+@cache
+def load(language: str = "en") -> Phrases:
+    path = _DIR / f"{language}.toml"
+    data = tomllib.loads(path.read_text(encoding="utf-8"))
+    return Phrases(
+        language=data["language"],
+        stopwords=frozenset(words(data["stopwords"])),
+        answer_types={k: _phrases(v) for k, v in data["answer_types"].items()},
+        calendar={k: _phrases(v) for k, v in data["calendar"].items()},
+        said=frozenset(data["messages"]["said"]),
+        chatter=frozenset(data["messages"]["chatter"]),
+        mine=frozenset(data["ownership"]["mine"]),
+        not_known=_phrases(data["not_known"]["cues"]),
+        lemmas=dict(data["lemmas"]),
+        value_nouns=frozenset(data["value_nouns"]["words"]),
+        towards=_phrases(data["direction"]["towards"]),
+        away=_phrases(data["direction"]["away"]),
+        organisations=frozenset(data.get("organisations", {}).get("words", [])),
+    )
+
+
+def find(tokens: list[str], phrases: tuple[Phrase, ...]) -> list[tuple[int, int]]:
+    """Where ``phrases`` occur in ``tokens``: (start, end) token spans, not overlapping,
+    longest first at each position."""
+    spans: list[tuple[int, int]] = []
+    i = 0
+    while i < len(tokens):
+        for phrase in phrases:
+            n = len(phrase)
+            if tuple(tokens[i : i + n]) == phrase:
+                spans.append((i, i + n))
+                i += n
+                break
+        else:
+            i += 1
+    return spans
+
+
+def has(tokens: list[str], phrases: tuple[Phrase, ...]) -> bool:
+    return bool(find(tokens, phrases))
+
+
+def detect(tokens: list[str], default: str = "en") -> str:
+    """The language of a question (one of LANGUAGES) by its function words: the one with
+    the most words no other table has; ``default`` when none stands out."""
+    tables = {lang: load(lang).stopwords for lang in LANGUAGES}
+    best, best_score = default, 0
+    for lang, stop in tables.items():
+        others = set().union(*(t for other, t in tables.items() if other != lang))
+        score = sum(1 for t in tokens if t in stop and t not in others)
+        if score > best_score:
+            best, best_score = lang, score
+    return best

@@ -1,0 +1,276 @@
+"""Choose the sentence that answers: score every statement of the retrieved sources against
+the plan (meaning, focus words, the value the question asks for, whose note it is).
+
+A source "about the same person" is not an answer: the chosen statement must hold the
+focus of the question (or mean it closely), the names it asks about, and a value of the
+asked type (a phone number for "phone number"). When none does, the choice says so:
+"not known yet" evidence if the data says the fact is pending, else the closest
+statement about the focus as a partial answer, else nothing.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Literal
+
+import numpy as np
+
+from assistant import answer_types, evidence
+from assistant.phrases import Phrases, find, load, words
+from assistant.plan import Plan
+from assistant.retrieve import Hit
+from assistant.vocab import plain
+
+Verdict = Literal["answer", "not_known", "partial", "none"]
+
+MAX_HITS = 6  # sources whose statements are scored
+# A statement counts as being about the question when it holds this share of the focus
+# (names count double) or means the question this closely (cosine).
+MIN_COVERAGE = 0.5
+CLOSE_MEANING = 0.62
+SOURCE_COVERAGE = 0.6  # ... or stands in a source that holds this share of the focus
+# Signs that a note is a page clipped from the web, not the person's own words.
+_CLIPPED = re.compile(
+    r"https?://|\bposted by\b|\boriginally posted\b|\bupvotes?\b|\breply\b|\bquote\b|\bforum\b|"
+    r"\bthread\b|\breddit\b|\bclipped\b|\bsource:\s|\bcomments?\b|\bwrote:|\bop\b",
+    re.IGNORECASE,
+)
+
+
+@dataclass(frozen=True)
+class Unit:
+    text: str  # the statement, with its "[date] Sender: " head for messages
+    hit: int  # index into the hits
+    context: str  # the source's title and the heading the statement stands under
+
+
+@dataclass(frozen=True)
+class Scored:
+    unit: Unit
+    score: float
+    similarity: float
+    coverage: float
+    fits: bool
+    names_ok: bool
+    pending: bool  # says the fact is not known yet
+    source_coverage: float = 0.0  # the focus held by its whole source
+
+
+@dataclass(frozen=True)
+class Choice:
+    verdict: Verdict
+    best: tuple[Scored, ...]  # the answer (or closest) statements, best first
+    ranked: tuple[Scored, ...] = ()
+
+
+def statements(hits: Sequence[Hit]) -> list[Unit]:
+    """Every statement that may be offered, with the heading it stands under."""
+    out: list[Unit] = []
+    for i, hit in enumerate(hits[:MAX_HITS]):
+        for heading, text in evidence.sections(hit.text):
+            context = " ".join(x for x in (hit.title or "", heading) if x)
+            out.extend(Unit(u, i, context) for u in evidence.offerable(text))
+    return out
+
+
+def clipped(hit: Hit) -> bool:
+    """A page saved from the web (forum threads, articles), not the person's own note."""
+    if hit.kind != "note":
+        return False
+    marks = len(_CLIPPED.findall(hit.text)) + len(_CLIPPED.findall(hit.title or ""))
+    marks += bool(re.search(r"clip|forum|thread|reddit|web|saved|article", hit.path.lower()))
+    return marks >= 2
+
+
+class Selector:
+    def __init__(
+        self,
+        phrases: Phrases,
+        encode: Callable[[list[str]], np.ndarray],
+        frequency: Callable[[str], int] = lambda w: 0,
+        size: Callable[[], int] = lambda: 1,
+    ) -> None:
+        self.p = phrases
+        self.encode = encode
+        self.frequency = frequency  # in how many chunks a word occurs
+        self.size = size  # how many chunks there are
+        self.type_nouns = frozenset(phrases.lemma(w) for w in phrases.value_nouns)
+
+    def _words(self, text: str) -> set[str]:
+        found = words(plain(text))
+        return {self.p.lemma(w) for w in found} | set(found)
+
+    def weights(self, focus: list[str], names: set[str]) -> dict[str, float]:
+        """How much each focus word says: rare words in the index much, common ones little
+        (inverse document frequency), names double, words naming the kind of value little."""
+        n = max(self.size(), 1)
+        out = {}
+        for f in focus:
+            weight = 1.0 + math.log((n + 1) / (self.frequency(f) + 1))
+            if f in names:
+                weight *= 2.0
+            if f in self.type_nouns:
+                weight *= 0.3
+            out[f] = weight
+        return out
+
+    def _directions(self, text: str) -> dict[str, str]:
+        """Places named with a direction: {"lisbon": "towards", "berlin": "away"}."""
+        tokens = words(plain(text))
+        found: dict[str, str] = {}
+        for way, cues in (("towards", self.p.towards), ("away", self.p.away)):
+            for _, end in find(tokens, cues):
+                if end < len(tokens):
+                    found.setdefault(tokens[end], way)
+        return found
+
+    def _opposite(self, plan: Plan, text: str) -> bool:
+        asked = {k: v for k, v in self._directions(plan.question).items() if k in plan.names}
+        if not asked:
+            return False
+        said = self._directions(text)
+        return any(said.get(place) not in (None, way) for place, way in asked.items())
+
+    def choose(self, plan: Plan, hits: Sequence[Hit], question_vec: np.ndarray | None = None
+               ) -> Choice:
+        self.p = load(plan.language)
+        self.type_nouns = frozenset(self.p.lemma(w) for w in self.p.value_nouns)
+        units = statements(hits)
+        if not units:
+            return Choice("none", ())
+        texts = [evidence.without_head(u.text) for u in units]
+        if question_vec is None:
+            vecs = self.encode([plan.question, *texts])
+            question_vec, unit_vecs = vecs[0], vecs[1:]
+        else:
+            unit_vecs = self.encode(texts)
+        sims = unit_vecs @ question_vec
+        focus = [f for f in plan.focus if f not in self.p.stopwords]
+        names = {plain(n) for n in plan.names}
+        typed = plan.answer_type in answer_types.STRICT
+        weights = self.weights(focus, names)
+        sources = [_counts(" ".join((h.title or "", h.text, " ".join(h.senders))), self.p)
+                   for h in hits[:MAX_HITS]]
+        # names: the question's capitalised words, the people it names, and words the
+        # sources write capitalised ("Porto", "Grace"): a statement must be about them
+        proper = names | {plain(n) for n in plan.people} | _proper_nouns(hits[:MAX_HITS])
+        entities = [f for f in focus if f in proper and f not in self.type_nouns]
+        attributes = {f: w for f, w in weights.items()
+                      if f not in entities and f not in self.type_nouns}
+
+        def share(found: set[str], wanted: dict[str, float], partly: set[str] | None = None
+                  ) -> float:
+            total = sum(wanted.values())
+            if not total:
+                return 1.0
+            got = sum(w * (1.0 if _holds(found, f) else 0.6 if partly and _holds(partly, f)
+                           else 0.0) for f, w in wanted.items())
+            return got / total
+
+        scored = []
+        for unit, text, sim in zip(units, texts, sims, strict=True):
+            hit = hits[unit.hit]
+            own = self._words(text)
+            ctx = self._words(unit.context) | self._words(" ".join(hit.senders))
+            head = evidence.MESSAGE_HEAD.match(unit.text)
+            if head:
+                ctx |= self._words(head["sender"])
+            source = sources[unit.hit]
+            # each name in the statement, its heading or sender, or said again and again in
+            # its source ("Porto" all over the booking mail, "Lena" once in Felix's section)
+            names_ok = all(_holds(own | ctx, e) or source.get(e, 0) >= 2 for e in entities)
+            cover = share(own, attributes, ctx)
+            around = share(set(source), attributes)
+            fits = answer_types.fits(plan.answer_type, text)
+            pending = bool(find(words(text), self.p.not_known))
+            score = 0.4 * float(sim) + 0.35 * cover + 0.2 * around + 0.1 * names_ok
+            score += (0.25 if typed and fits else 0.0) + 0.04 / (unit.hit + 1)
+            if self._opposite(plan, text):
+                score -= 0.3  # "my flight to Lisbon" is not the one that leaves Lisbon
+            if text.rstrip().endswith("?"):
+                score -= 0.15  # a question states nothing
+            if plan.mine and clipped(hit):
+                score -= 0.15
+            scored.append(Scored(unit, score, float(sim), cover, fits, names_ok, pending, around))
+        ranked = tuple(sorted(scored, key=lambda s: -s.score))
+
+        def about(s: Scored) -> bool:
+            if not s.names_ok:
+                return False
+            if s.coverage >= MIN_COVERAGE or s.similarity >= CLOSE_MEANING:
+                return True
+            # a statement of a source that is about the question ("Total: €486" in the
+            # booking mail of the flat asked about)
+            return s.source_coverage >= SOURCE_COVERAGE and (s.coverage >= 0.2 or s.similarity >= 0.3)
+
+        answers = [s for s in ranked if about(s) and (s.fits or not typed)]
+        if answers:
+            return Choice("answer", tuple(answers), ranked)
+        pending = [s for s in ranked if about(s) and s.pending]
+        if pending:
+            return Choice("not_known", tuple(pending[:1]), ranked)
+        near = [s for s in ranked if about(s)]
+        if near:
+            return Choice("partial", tuple(near[:1]), ranked)
+        return Choice("none", (), ranked)
+
+
+def _counts(text: str, phrases: Phrases) -> dict[str, int]:
+    """How often each word (and its lemma) occurs in ``text``."""
+    out: dict[str, int] = {}
+    for w in words(plain(text)):
+        for form in {w, phrases.lemma(w)}:
+            out[form] = out.get(form, 0) + 1
+    return out
+
+
+_MID_CAPITAL = re.compile(r"(?<=[\w,;)] )([A-ZÀ-ÖØ-Þ][a-zà-öø-ÿ]+)")
+
+
+def _proper_nouns(hits: Sequence[Hit]) -> set[str]:
+    """Words the sources write capitalised inside sentences and never in lower case: names
+    of people and places ("Grace", "Porto"), whatever case the question used."""
+    upper: set[str] = set()
+    lower: set[str] = set()
+    german = load("de").stopwords - load("en").stopwords
+    for hit in hits:
+        found = re.findall(r"\b[a-zà-öø-ÿ]+\b", hit.text)
+        lower.update(found)
+        if sum(w in german for w in found) > max(3, len(found) // 10):
+            continue  # German writes every noun capitalised: no sign of a name
+        upper.update(plain(m) for m in _MID_CAPITAL.findall(hit.text))
+    return {w for w in upper - lower if len(w) > 2}
+
+
+def _holds(found: set[str], word: str) -> bool:
+    """``word`` is in ``found``, or shares its first five letters with a longer form there
+    ("physio" / "physiotherapy")."""
+    if word in found:
+        return True
+    if len(word) < 5:
+        return False
+    return any(w.startswith(word) or (len(w) >= 5 and word.startswith(w)) for w in found)
+
+
+def trim(unit: str, plan: Plan, phrases: Phrases, limit: int = 28) -> str:
+    """The part of a long statement that states the fact: the clause holding the asked
+    value and the most focus words (a statement of up to ``limit`` words stays whole)."""
+    head_match = evidence.MESSAGE_HEAD.match(unit)
+    head = head_match.group(0) if head_match else ""
+    body = unit[len(head):]
+    if len(body.split()) <= limit:
+        return unit
+    clauses = [c.strip() for c in re.split(r"(?<=;)\s+|(?<=[.!?])\s+(?=[A-Z])", body) if c.strip()]
+    if len(clauses) < 2:
+        return unit
+    focus = set(plan.focus)
+
+    def rank(clause: str) -> tuple[int, int]:
+        found = {phrases.lemma(w) for w in words(plain(clause))}
+        return (answer_types.fits(plan.answer_type, clause), len(focus & found))
+
+    best = max(range(len(clauses)), key=lambda i: rank(clauses[i]))
+    return head + clauses[best].rstrip(";")

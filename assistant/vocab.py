@@ -1,0 +1,210 @@
+"""What the user's own data names: event titles, places, people and senders, and matching a
+question's words against them (the run-time slot lists of the planner)."""
+
+from __future__ import annotations
+
+import json
+import re
+import unicodedata
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from assistant.phrases import Phrases
+from assistant.store import Store
+
+
+def plain(text: str) -> str:
+    """Lower case without accents: "Inês" and "ines" are one word."""
+    decomposed = unicodedata.normalize("NFKD", text.lower())
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+
+
+def plain_words(text: str) -> list[str]:
+    """Words of a title or name: without accents and possessive 's; "1:1" is "oneonone" and
+    a hyphenated word is there whole as well ("stand-up" gives stand, up and standup)."""
+    from assistant.plan import one_on_one
+
+    text = one_on_one(plain(text)).replace("'s ", " ").replace("’s ", " ")
+    found = re.findall(r"\w+", text)
+    found += [m.replace("-", "") for m in re.findall(r"\w+(?:-\w+)+", text)]
+    return found
+
+
+_ARROW = re.compile(r"([\w .'-]+?)\s*(?:→|->|=>|➔)\s*([\w .'-]+)")
+
+
+def directions(text: str, phrases: Phrases) -> dict[str, str]:
+    """Places named with a direction: {"lisbon": "towards", "berlin": "away"} ("flight to
+    Lisbon", "leaves Berlin", "Berlin → Lisbon", "back from Porto")."""
+    found: dict[str, str] = {}
+    for m in _ARROW.finditer(plain(text)):
+        for word in m.group(1).split()[-2:]:
+            found.setdefault(word, "away")
+        for word in m.group(2).split()[:2]:
+            found.setdefault(word, "towards")
+    tokens = re.findall(r"\w+", plain(text))
+    from assistant.phrases import find
+
+    for way, cues in (("away", phrases.away), ("towards", phrases.towards)):
+        for _, end in find(tokens, cues):
+            if end < len(tokens):
+                found.setdefault(tokens[end], way)
+    return found
+
+
+def directed(matches: list[EventMatch], question: str, phrases: Phrases) -> list[EventMatch]:
+    """Matches without the events that go the other way: "the flight back from Porto" is
+    not "Flight to Porto"."""
+    asked = directions(question, phrases)
+    if not asked or len(matches) < 2:
+        return matches
+    kept = []
+    for m in matches:
+        said = directions(m.entry.title, phrases)
+        if not any(said.get(place) not in (None, way) for place, way in asked.items()):
+            kept.append(m)
+    return kept or matches
+
+
+def edit_distance(a: str, b: str, limit: int = 2) -> int:
+    """Damerau-Levenshtein distance (adjacent swaps count one), cut at ``limit`` + 1."""
+    if abs(len(a) - len(b)) > limit:
+        return limit + 1
+    prev2: list[int] = []
+    prev = list(range(len(b) + 1))
+    for i, ca in enumerate(a, 1):
+        cur = [i] + [0] * len(b)
+        for j, cb in enumerate(b, 1):
+            cur[j] = min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (ca != cb))
+            if i > 1 and j > 1 and ca == b[j - 2] and a[i - 2] == cb:
+                cur[j] = min(cur[j], prev2[j - 2] + 1)
+        if min(cur) > limit:
+            return limit + 1
+        prev2, prev = prev, cur
+    return prev[-1]
+
+
+def similar(word: str, other: str) -> bool:
+    """Does the question's ``word`` name the title's ``other``? Equal; an abbreviation of it
+    (4+ letters: "physio" for "physiotherapy"); the same with an ending ("reviews" for
+    "review", not "northline" for "north"); or one typo apart (5+ letters)."""
+    if word == other:
+        return True
+    if len(word) >= 4 and other.startswith(word):
+        return True
+    if len(other) >= 4 and word.startswith(other) and len(word) - len(other) <= 2:
+        return True
+    return min(len(word), len(other)) >= 5 and edit_distance(word, other, 1) <= 1
+
+
+def is_person(name: str) -> bool:
+    """A name that can be a person's: no digits, no address, no organisation word
+    ("People Team" is a mailbox, "Mark Delaney" a person)."""
+    from assistant.phrases import LANGUAGES, load
+
+    if not name or any(ch.isdigit() or ch == "@" for ch in name):
+        return False
+    org = frozenset().union(*(load(lang).organisations for lang in LANGUAGES))
+    return not any(w in org for w in plain_words(name))
+
+
+# The organiser is one of the people of a meeting ("the call with Mark" he set up).
+_ORGANIZER = re.compile(r'^ORGANIZER[^:\n]*?CN="?([^";:\r\n]+)', re.MULTILINE)
+
+# How much a word found in each field of an event says that the question means it.
+FIELD_WEIGHT = {"title": 1.0, "people": 0.9, "location": 0.8, "description": 0.4}
+
+
+@dataclass(frozen=True)
+class EventEntry:
+    event_id: int
+    uid: str
+    path: str
+    title: str
+    location: str | None
+    attendees: tuple[str, ...]
+    fields: dict[str, frozenset[str]]  # field -> its plain words
+    multi_day: bool = False  # all-day or a day long or more: a period ("during the trip")
+
+
+@dataclass(frozen=True)
+class EventMatch:
+    entry: EventEntry
+    score: float  # mean field weight over the words matched
+    matched: frozenset[str]
+
+
+@dataclass
+class Vocabulary:
+    events: list[EventEntry] = field(default_factory=list)
+    senders: list[str] = field(default_factory=list)
+    people: frozenset[str] = frozenset()  # name words of senders and attendees
+    words: frozenset[str] = frozenset()  # every word of titles, places and people
+
+    @classmethod
+    def from_store(cls, store: Store) -> Vocabulary:
+        events = []
+        people: set[str] = set()
+        rows = store.db.execute(
+            "SELECT e.id, e.uid, d.path, e.title, e.location, e.attendees, e.description, "
+            "e.all_day, e.ics, (SELECT max(o.end_at - o.start_at) FROM occurrences o "
+            "WHERE o.event_id = e.id) "
+            "FROM events e JOIN documents d ON d.id = e.doc_id"
+        ).fetchall()
+        for event_id, uid, path, title, location, attendees, description, all_day, ics, longest \
+                in rows:
+            names = tuple(json.loads(attendees or "[]")) + tuple(
+                n.strip() for n in _ORGANIZER.findall(ics or "") if n.strip())
+            fields = {
+                "title": frozenset(plain_words(title)),
+                "people": frozenset(w for n in names for w in plain_words(n)),
+                "location": frozenset(plain_words(location or "")),
+                "description": frozenset(plain_words(description or "")),
+            }
+            people.update(w for n in names if is_person(n) for w in plain_words(n))
+            long = bool(all_day) or (longest or 0) >= 20 * 3600
+            events.append(EventEntry(event_id, uid, path, title, location, names, fields, long))
+        senders = store.senders()
+        for sender in senders:
+            if is_person(sender):
+                people.update(w for w in plain_words(sender) if len(w) >= 3)
+        vocabulary = {w for e in events for f in ("title", "people", "location") for w in e.fields[f]}
+        return cls(events, senders, frozenset(people), frozenset(vocabulary | people))
+
+    def match_events(
+        self, wanted: Iterable[str], phrases: Phrases, *, soft: Iterable[str] = ()
+    ) -> list[EventMatch]:
+        """Events whose title, people or place hold every word of ``wanted`` (the description
+        counts only when no event matches without it); ``soft`` words add to the score
+        when found but are not required ("appointment" in "dentist appointment")."""
+        needed = [plain(w) for w in wanted]
+        extra = [plain(w) for w in soft]
+        if not needed:
+            return []
+        for fields in (("title", "people", "location"), ("title", "people", "location",
+                                                          "description")):
+            found = []
+            for entry in self.events:
+                weights = [_best(w, entry, fields, phrases) for w in needed]
+                if min(weights) <= 0:
+                    continue
+                bonus = [_best(w, entry, fields, phrases) for w in extra]
+                score = (sum(weights) + 0.5 * sum(bonus)) / (len(needed) + 0.5 * len(extra))
+                found.append(EventMatch(entry, score, frozenset(needed)))
+            if found:
+                top = max(m.score for m in found)
+                return sorted((m for m in found if m.score >= top - 0.15),
+                              key=lambda m: -m.score)
+        return []
+
+
+def _best(word: str, entry: EventEntry, fields: tuple[str, ...], phrases: Phrases) -> float:
+    base = phrases.lemma(word)
+    best = 0.0
+    for name in fields:
+        weight = FIELD_WEIGHT[name]
+        if weight <= best:
+            continue
+        if any(similar(base, phrases.lemma(w)) or similar(word, w) for w in entry.fields[name]):
+            best = weight
+    return best
