@@ -12,7 +12,10 @@ import recurring_ical_events
 
 from assistant.records import EventSpan
 
-MAX_PER_SERIES = 2000  # occurrences of one series kept per expansion: a minutely rule is no agenda
+# Occurrences of one series per expansion: at index time, and per query window at query
+# time (a month of a 15-minute series is 2,880; a fortnight of a minutely one is not an
+# agenda). A query that reaches it says so (calendar.Cut).
+MAX_PER_SERIES = 10_000
 
 
 @dataclass(frozen=True)
@@ -55,6 +58,29 @@ def span_of(
     return _span(component, start, end, tz, title, location)
 
 
+def _moved_from(component: icalendar.Component, start: date | datetime,
+                tz: tzinfo) -> date | datetime | None:
+    """The instance an override moved to ``start`` (its RECURRENCE-ID), else None.
+
+    An occurrence of the rule and an override left in place are identified by their
+    start alone; a moved one by (start, instance it replaces). recurring-ical-events
+    gives a rule occurrence built from a RANGE=THISANDFUTURE override that override's
+    component, so an occurrence counts as moved only where it starts at the override's
+    own DTSTART.
+    """
+    rid = component.get("RECURRENCE-ID")
+    if rid is None or start != component["DTSTART"].dt:
+        return None
+    moved = rid.dt
+    same = _instant(moved, tz) == _instant(start, tz) if (
+        isinstance(moved, datetime) == isinstance(start, datetime)) else False
+    return None if same else moved
+
+
+def _instant(value: date | datetime, tz: tzinfo) -> date | datetime:
+    return to_aware(value, tz).astimezone(UTC) if isinstance(value, datetime) else value
+
+
 def _span(
     component: icalendar.Component,
     start: date | datetime,
@@ -67,21 +93,29 @@ def _span(
         return None
     summary, place = text_of(component, "SUMMARY"), text_of(component, "LOCATION")
     busy = str(component.get("TRANSP", "OPAQUE")).upper() != "TRANSPARENT"
+    moved = _moved_from(component, start, tz)
+    moved = _instant(moved, tz) if moved is not None else None
     if not isinstance(start, datetime):  # all-day: dates, end exclusive
         end = end.date() if isinstance(end, datetime) else end
-        if end <= start:
+        if end <= start:  # DTEND = DTSTART (ical-generator writes it): one day
             end = start + timedelta(days=1)
         return EventSpan(
             start, end, True, False,
             summary if summary != title else None, place if place != location else None,
+            moved,
         )
     if not isinstance(end, datetime):
         end = datetime.combine(end, start.time(), tzinfo=start.tzinfo)
     start, end = to_aware(start, tz).astimezone(UTC), to_aware(end, tz).astimezone(UTC)
     return EventSpan(
         start, max(start, end), False, busy,
-        summary if summary != title else None, place if place != location else None,
+        summary if summary != title else None, place if place != location else None, moved,
     )
+
+
+def identity(span: EventSpan) -> tuple[object, object]:
+    """What tells one occurrence of a series from another: never its slot alone."""
+    return (span.start, span.recurrence_id)
 
 
 def span_start(span: EventSpan, tz: tzinfo) -> datetime:
@@ -102,7 +136,8 @@ def query(calendar: icalendar.Calendar) -> recurring_ical_events.CalendarQuery:
 
 
 _SUB_DAILY = {"HOURLY": 3600, "MINUTELY": 60, "SECONDLY": 1}
-_PERIOD_DAYS = {"DAILY": 1, "WEEKLY": 7, "MONTHLY": 30, "YEARLY": 365}
+_PERIOD_DAYS = {"SECONDLY": 1 / 86400, "MINUTELY": 1 / 1440, "HOURLY": 1 / 24, "DAILY": 1,
+                "WEEKLY": 7, "MONTHLY": 30, "YEARLY": 365}
 _FAR = timedelta(days=150 * 365)
 
 
@@ -171,9 +206,14 @@ def expand_window(
     title: str | None = None,
     location: str | None = None,
     limit: int = MAX_PER_SERIES,
+    within: tuple[datetime, datetime] | None = None,
 ) -> Expansion:
     """Occurrences overlapping [start, stop): at most ``limit``, complete before
-    ``complete_until`` when cut. An endless rule costs at most ``limit`` occurrences."""
+    ``complete_until`` when cut. An endless rule costs at most ``limit`` occurrences.
+
+    ``within``: keep (and count against ``limit``) only the occurrences overlapping that
+    window, so the slack a caller adds around a query window takes no place in the cap.
+    """
     master = master_of(calendar)
     step = _step(master)
     piece = stop - start
@@ -181,12 +221,13 @@ def expand_window(
         calendar = _rebased(calendar, master, start - timedelta(days=2), step)
         piece = timedelta(seconds=max(step * 500, 3600))
     q = query(calendar)
-    found: dict[tuple[object, object], EventSpan] = {}
+    found: dict[tuple[object, object], EventSpan] = {}  # by identity: one slot may hold two
     t = start
     while t < stop and len(found) <= limit:
         u = min(stop, t + piece)
         for span in _spans_between(q, t.astimezone(tz), u.astimezone(tz), tz, title, location):
-            found[(span.start, span.end)] = span
+            if within is None or overlaps(span, within[0], within[1], tz):
+                found[identity(span)] = span
         t = u
     spans = sorted(found.values(), key=lambda s: span_start(s, tz))
     if len(spans) > limit:
