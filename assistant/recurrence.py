@@ -58,9 +58,32 @@ def span_of(
     return _span(component, start, end, tz, title, location)
 
 
-def _moved_from(component: icalendar.Component, start: date | datetime,
-                tz: tzinfo) -> date | datetime | None:
-    """The instance an override moved to ``start`` (its RECURRENCE-ID), else None.
+@dataclass(frozen=True)
+class _Facts:
+    """What every occurrence built from one VEVENT shares: read once per component (a
+    long series is thousands of occurrences of its master)."""
+
+    cancelled: bool
+    summary: str | None
+    place: str | None
+    busy: bool
+    recurrence_id: date | datetime | None
+    dtstart: date | datetime
+
+
+def _facts(component: icalendar.Component) -> _Facts:
+    rid = component.get("RECURRENCE-ID")
+    return _Facts(
+        str(component.get("STATUS", "")).upper() == "CANCELLED",
+        text_of(component, "SUMMARY"), text_of(component, "LOCATION"),
+        str(component.get("TRANSP", "OPAQUE")).upper() != "TRANSPARENT",
+        rid.dt if rid is not None else None, component["DTSTART"].dt,
+    )
+
+
+def _moved_from(facts: _Facts, start: date | datetime, tz: tzinfo) -> date | datetime | None:
+    """The instance an override moved to ``start`` (its RECURRENCE-ID, as an instant),
+    else None.
 
     An occurrence of the rule and an override left in place are identified by their
     start alone; a moved one by (start, instance it replaces). recurring-ical-events
@@ -68,13 +91,13 @@ def _moved_from(component: icalendar.Component, start: date | datetime,
     component, so an occurrence counts as moved only where it starts at the override's
     own DTSTART.
     """
-    rid = component.get("RECURRENCE-ID")
-    if rid is None or start != component["DTSTART"].dt:
+    moved = facts.recurrence_id
+    if moved is None or start != facts.dtstart:
         return None
-    moved = rid.dt
-    same = _instant(moved, tz) == _instant(start, tz) if (
-        isinstance(moved, datetime) == isinstance(start, datetime)) else False
-    return None if same else moved
+    if isinstance(moved, datetime) == isinstance(start, datetime) and (
+            _instant(moved, tz) == _instant(start, tz)):
+        return None
+    return _instant(moved, tz)
 
 
 def _instant(value: date | datetime, tz: tzinfo) -> date | datetime:
@@ -88,13 +111,13 @@ def _span(
     tz: tzinfo,
     title: str | None,
     location: str | None,
+    facts: _Facts | None = None,
 ) -> EventSpan | None:
-    if str(component.get("STATUS", "")).upper() == "CANCELLED":
+    facts = facts or _facts(component)
+    if facts.cancelled:
         return None
-    summary, place = text_of(component, "SUMMARY"), text_of(component, "LOCATION")
-    busy = str(component.get("TRANSP", "OPAQUE")).upper() != "TRANSPARENT"
-    moved = _moved_from(component, start, tz)
-    moved = _instant(moved, tz) if moved is not None else None
+    summary, place, busy = facts.summary, facts.place, facts.busy
+    moved = _moved_from(facts, start, tz)
     if not isinstance(start, datetime):  # all-day: dates, end exclusive
         end = end.date() if isinstance(end, datetime) else end
         if end <= start:  # DTEND = DTSTART (ical-generator writes it): one day
@@ -257,8 +280,12 @@ def _spans_between(
             if span is not None:
                 yield span
         return
+    known: dict[int, _Facts] = {}  # by id(): the components live as long as ``pairs``
     for start, end, component in pairs:
-        span = _span(component, start, end, tz, title, location)
+        facts = known.get(id(component))
+        if facts is None:
+            facts = known[id(component)] = _facts(component)
+        span = _span(component, start, end, tz, title, location, facts)
         if span is not None:
             yield span
 
