@@ -339,6 +339,20 @@ def test_an_unreadable_exdate_value_drops_only_itself(tmp_path: Path) -> None:
     assert problems == ["line 3: event 'Yoga' (UID x1): unreadable EXDATE '2026-12-03'; ignored"]
 
 
+def test_unreadable_values_of_many_events_are_one_warning(tmp_path: Path) -> None:
+    events = "".join(
+        f"BEGIN:VEVENT\r\nUID:u{i}\r\nSUMMARY:Swim {i}\r\nDTSTART;VALUE=DATE:20261201\r\n"
+        f"RRULE:FREQ=DAILY;COUNT=3\r\nEXDATE;VALUE=DATE:20261202,soon-{i}\r\nEND:VEVENT\r\n"
+        for i in range(5))
+    (tmp_path / "many.ics").write_text(
+        f"BEGIN:VCALENDAR\r\nVERSION:2.0\r\n{events}END:VCALENDAR\r\n", newline="")
+    found, problems = parse("many.ics", folder=tmp_path)
+    assert [local_starts(found[f"Swim {i}"]) for i in range(5)] == [
+        ["2026-12-01", "2026-12-03"]] * 5  # each keeps its readable exclusion
+    assert problems == ["5 events: unreadable EXDATE value; ignored: line 3 (UID u0), "
+                        "line 10 (UID u1), line 17 (UID u2) and 2 more"]
+
+
 def test_a_date_start_with_a_date_time_end_is_all_day_through_the_end_date() -> None:
     # Not allowed by RFC 5545 3.6.1 (DTEND must then be a DATE), written by school feeds.
     # Read as all-day up to the end's date, inclusive when the end's time is after midnight

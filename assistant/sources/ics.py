@@ -16,7 +16,16 @@ from assistant.errors import SourceError
 from assistant.records import Event, EventSpan
 from assistant.sources import HEAD_BYTES, ParseContext, cannot_read
 from assistant.sources.exports import Problems, bounded_lines, decode_line
-from assistant.sources.ics_checks import Block, Parsed, Warnings, checked, distinct_masters, label
+from assistant.sources.ics_checks import (
+    LONG_PROPERTY,
+    Block,
+    Parsed,
+    Warnings,
+    checked,
+    distinct_masters,
+    label,
+    place,
+)
 
 NAME = "ics"
 FAMILY = "calendar"
@@ -32,7 +41,6 @@ FUTURE = timedelta(days=2 * 366)
 # A series cut at the cap this soon after indexing is stored from the day before instead
 # of from a year back, so the days people ask about come from the table.
 DENSE_NEAR = timedelta(days=7)
-_LONG_PROPERTY = "a property longer than 1 MB (an inline attachment?); skipped"
 
 _TZID_PARAM = re.compile(r';TZID=("[^"]*"|[^;:]*)', re.IGNORECASE)
 
@@ -87,14 +95,14 @@ def _logical_lines(
                 dropping, parts = True, []
             continue
         if dropping:
-            warn.add(_LONG_PROPERTY, f"line {start}")
+            warn.add(LONG_PROPERTY, f"line {start}")
         elif parts:
             yield start, "".join(parts)
         parts, size, start, dropping = [], 0, number, raw is None
         if raw is not None and raw.strip():
             parts, size = [raw], len(raw)
     if dropping:
-        warn.add(_LONG_PROPERTY, f"line {start}")
+        warn.add(LONG_PROPERTY, f"line {start}")
     elif parts:
         yield start, "".join(parts)
 
@@ -255,7 +263,8 @@ def _series(
         else:
             spans, covered, last_end = _expand(cal, first, ctx, anchor, title, location)
     except Exception as exc:  # noqa: BLE001 - a rule dateutil cannot follow, mixed types...
-        warn.add(f"cannot work out its dates ({type(exc).__name__}: {exc}); skipped", where)
+        warn.add("cannot work out its dates; skipped", where, place(ev, main.block.line),
+                 said=f"cannot work out its dates ({type(exc).__name__}: {exc}); skipped")
         return None
     starts = [recurrence.span_start(first, ctx.tz)] + [
         recurrence.span_start(s, ctx.tz) for s in spans[:1] if covered[0] is None

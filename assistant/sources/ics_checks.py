@@ -23,10 +23,12 @@ _NAME = re.compile(r"[A-Za-z0-9-]*")
 _VOLATILE = frozenset(["DTSTAMP", "CREATED", "LAST-MODIFIED", "SEQUENCE"])
 
 NO_START = "no DTSTART; skipped"
+LONG_PROPERTY = "a property longer than 1 MB (an inline attachment?); skipped"
 SWAPPED = "DTEND is before DTSTART; the two are swapped"
 MIXED_END = "DTSTART is a date and DTEND a date-time; read as all-day through the end's date"
 _PLURAL = {  # the same problem of many events, said once
     NO_START: "{n} events without a start (no DTSTART); skipped",
+    LONG_PROPERTY: "{n} properties longer than 1 MB (inline attachments?); skipped",
     SWAPPED: "{n} events whose DTEND is before their DTSTART; the two are swapped",
     MIXED_END: "{n} events with a date DTSTART and a date-time DTEND; read as all-day "
                "through the end's date",
@@ -56,6 +58,7 @@ class Parsed:
 @dataclass
 class _Group:
     first: str  # the full place of the first event ("line 12: event 'X' (UID u)")
+    said: str  # the problem as said of that event alone (with its details)
     places: list[str]  # short places of the first few ("line 12 (UID u)")
     count: int = 0
 
@@ -70,8 +73,10 @@ class Warnings:
         self.ctx = ctx
         self.groups: dict[str, _Group] = {}
 
-    def add(self, what: str, where: str = "", short: str = "") -> None:
-        group = self.groups.setdefault(what, _Group(where, []))
+    def add(self, what: str, where: str = "", short: str = "", said: str = "") -> None:
+        """``what`` groups problems; ``said`` (default ``what``) is the problem with the
+        details of this one (an unreadable value, a library's message), shown if alone."""
+        group = self.groups.setdefault(what, _Group(where, said or what, []))
         group.count += 1
         if len(group.places) < _SHOWN:
             group.places.append(short or where)
@@ -82,7 +87,7 @@ class Warnings:
     def flush(self) -> None:
         for what, g in self.groups.items():
             if g.count == 1:
-                self.ctx.report(f"{g.first}: {what}" if g.first else what)
+                self.ctx.report(f"{g.first}: {g.said}" if g.first else g.said)
                 continue
             head = _PLURAL.get(what, "{n} events: " + what.replace("{", "{{").replace("}", "}}"))
             more = f" and {g.count - _SHOWN} more" if g.count > _SHOWN else ""
@@ -132,7 +137,7 @@ def _date_lists(block: Block, warn: Warnings) -> list[str]:
     so one bad value never costs the event its other, valid exclusions."""
     lines = [block.lines[0]]
     named: dict[str, str] = {}
-    unreadable: list[str] = []
+    unreadable: list[tuple[str, str]] = []
     for content in block.lines[1:]:
         name = _name(content)
         if name not in _LISTS:
@@ -146,12 +151,13 @@ def _date_lists(block: Block, warn: Warnings) -> list[str]:
             if _DATE_VALUE.fullmatch(item):
                 kept.append(item)
             elif item:
-                unreadable.append(f"unreadable {name} {item[:40]!r}; ignored")
+                unreadable.append((f"unreadable {name} value; ignored",
+                                   f"unreadable {name} {item[:40]!r}; ignored"))
         if kept:
             lines.append(f"{head}:{','.join(kept)}")
     title, uid = named.get("SUMMARY", ""), named.get("UID", "")
-    for what in unreadable:
-        warn.add(what, _where(block.line, title, uid), _short(block.line, title, uid))
+    for what, said in unreadable:
+        warn.add(what, _where(block.line, title, uid), _short(block.line, title, uid), said)
     return lines
 
 
@@ -163,7 +169,8 @@ def checked(block: Block, warn: Warnings, tz: ZoneInfo) -> Parsed | None:
         ev = icalendar.Event.from_ical(text)
     except Exception as exc:  # noqa: BLE001 - icalendar raises several types for bad input
         reason = " ".join(str(exc).split())[:120]
-        warn.add(f"malformed event ({reason}); skipped", f"line {block.line}")
+        warn.add("malformed event; skipped", f"line {block.line}",
+                 said=f"malformed event ({reason}); skipped")
         return None
     bad = {(name or "").upper() for name, _ in ev.errors}
     if bad & set(_ESSENTIAL):
