@@ -275,8 +275,24 @@ def test_distinct_events_sharing_one_uid_are_all_kept() -> None:
     assert {e.uid for e in events} == {"termin@vereinsplaner.example"}
     assert problems == [
         "line 6: event 'Training U12' (UID termin@vereinsplaner.example): the UID is used by "
-        "3 different events; each is shown (1 exact copy left out)"
+        "3 different events; each is shown (1 copy left out)"
     ]
+
+
+def test_a_copy_cancelled_later_cancels_the_event(tmp_path: Path) -> None:
+    # The same VEVENT twice at one SEQUENCE, the later DTSTAMP cancelled: a revision
+    # (RFC 5546 orders revisions of one SEQUENCE by DTSTAMP), not a second event.
+    (tmp_path / "cancelled.ics").write_text(
+        "BEGIN:VCALENDAR\r\nVERSION:2.0\r\n"
+        "BEGIN:VEVENT\r\nUID:c1\r\nDTSTAMP:20261125T100000Z\r\nSTATUS:CANCELLED\r\n"
+        "DTSTART:20261202T100000Z\r\nSUMMARY:Lunch\r\nEND:VEVENT\r\n"
+        "BEGIN:VEVENT\r\nUID:c1\r\nDTSTAMP:20261120T100000Z\r\nSTATUS:CONFIRMED\r\n"
+        "DTSTART:20261202T100000Z\r\nSUMMARY:Lunch\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n",
+        newline="")
+    events, problems = parse("cancelled.ics", folder=tmp_path)
+    assert events == {}
+    assert problems == ["line 3: event 'Lunch' (UID c1): the same event is in the file 2 "
+                        "times; the copy stamped last is shown"]
 
 
 def test_a_revised_event_keeps_only_its_highest_sequence(tmp_path: Path) -> None:

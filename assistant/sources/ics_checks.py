@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import icalendar
@@ -19,8 +19,8 @@ _LISTS = ("EXDATE", "RDATE")  # comma-separated dates: one bad value spoils only
 # A DATE, DATE-TIME or PERIOD value (RFC 5545 3.3.4, 3.3.5, 3.3.9).
 _DATE_VALUE = re.compile(r"\d{8}(T\d{6}Z?)?(/(\d{8}T\d{6}Z?|[+-]?P[0-9WDTHMS]+))?", re.I)
 _NAME = re.compile(r"[A-Za-z0-9-]*")
-# Properties that change with every export, not with the event.
-_VOLATILE = frozenset(["DTSTAMP", "CREATED", "LAST-MODIFIED", "SEQUENCE"])
+# Properties that change with every export or revision, not with which event it is.
+_VOLATILE = frozenset(["DTSTAMP", "CREATED", "LAST-MODIFIED", "SEQUENCE", "STATUS"])
 
 NO_START = "no DTSTART; skipped"
 LONG_PROPERTY = "a property longer than 1 MB (an inline attachment?); skipped"
@@ -51,7 +51,7 @@ class Block:
 class Parsed:
     block: Block
     event: icalendar.Event
-    text: str  # the VEVENT as stored (the original lines unless we repaired it)
+    text: str  # the VEVENT as stored (its lines, empty date values out, unless repaired)
     content: tuple[str, ...]  # its lines (sorted) less those that change with every export
 
 
@@ -251,31 +251,40 @@ def distinct_masters(masters: list[Parsed], warn: Warnings) -> list[Parsed]:
     Different SEQUENCE numbers are revisions of one event (RFC 5545 3.8.7.4): the
     highest wins. At that SEQUENCE, VEVENTs that differ are different events a buggy
     exporter gave one UID (a club planner uses one UID for every event): each is kept.
-    The same VEVENT exported twice (only DTSTAMP differs) is one event.
+    Copies of one VEVENT (only DTSTAMP, or STATUS, differ) are one event: the copy
+    stamped last (RFC 5546 orders revisions of one SEQUENCE by DTSTAMP), so a copy
+    cancelled later cancels it.
     """
     if len(masters) < 2:
         return masters
     top = max(_sequence(p) for p in masters)
     latest = [p for p in masters if _sequence(p) == top]
-    distinct: dict[tuple[str, ...], Parsed] = {}
+    events: dict[tuple[str, ...], Parsed] = {}
     for p in latest:
-        distinct.setdefault(p.content, p)
-    kept = list(distinct.values())
+        seen = events.get(p.content)
+        if seen is None or _stamp(p) >= _stamp(seen):
+            events[p.content] = p
+    kept = sorted(events.values(), key=lambda p: p.block.line)
     copies = len(latest) - len(kept)
-    first = kept[0]
+    first = latest[0]  # named in the warning: where the UID first appears at that SEQUENCE
     if len(kept) > 1:
         what = f"the UID is used by {len(kept)} different events; each is shown"
         if copies:
-            what += f" ({copies} exact {'copy' if copies == 1 else 'copies'} left out)"
+            what += f" ({copies} {'copy' if copies == 1 else 'copies'} left out)"
         warn.event(what, first.event, first.block.line)
     elif len(latest) < len(masters):
         warn.event(f"the UID is used {len(masters)} times; kept the one with the highest "
-                   "SEQUENCE", latest[-1].event, latest[-1].block.line)
-        kept = latest[-1:]
+                   "SEQUENCE", kept[0].event, kept[0].block.line)
     elif copies:
-        warn.event(f"the same event is in the file {len(latest)} times; shown once",
-                   first.event, first.block.line)
+        warn.event(f"the same event is in the file {len(latest)} times; the copy stamped "
+                   "last is shown", first.event, first.block.line)
     return kept
+
+
+def _stamp(p: Parsed) -> float:
+    stamp = p.event.get("DTSTAMP")
+    value = getattr(stamp, "dt", None)
+    return recurrence.to_aware(value, UTC).timestamp() if isinstance(value, datetime) else 0.0
 
 
 def _sequence(p: Parsed) -> int:
