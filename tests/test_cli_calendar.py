@@ -275,3 +275,20 @@ def test_a_cut_agenda_in_ask_says_so(dense_home: Path) -> None:
     assert data["route"] == "calendar" and data["truncated"] is True
     assert [c["title"] for c in data["truncated_series"]] == ["Ping"]
     assert "The list is cut: Ping has more than 10,000 occurrences" in data["answer"]
+
+
+def test_index_groups_a_files_repeated_warnings(tmp_path: Path) -> None:
+    (tmp_path / "calendar").mkdir()
+    for name in ("todo-export-empty-events.ics", "outlook-backwards.ics"):
+        shutil.copy(FIXTURES / name, tmp_path / "calendar")
+    write_config(tmp_path, [("calendar", "calendar")])
+    rt = Runtime(config=load_config(tmp_path / "config.toml"), now_override=NOW)
+    report = library.index(rt)
+    rt.close()
+    folder = tmp_path / "calendar"
+    assert sorted(w.split(": ", 1)[0] for w in report.warnings) == [
+        str(folder / "outlook-backwards.ics"), str(folder / "todo-export-empty-events.ics")]
+    assert (f"{folder / 'todo-export-empty-events.ics'}: 20 events without a start (no "
+            "DTSTART); skipped: line 12 (UID taskly-1@taskly.example), line 17 (UID "
+            "taskly-2@taskly.example), line 22 (UID taskly-3@taskly.example) and 17 more"
+            ) in report.warnings
