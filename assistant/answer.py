@@ -161,9 +161,14 @@ class Answerer:
         if plan.route == "invalid":
             raise AssistantError(plan.problem or "the question cannot be read")
         if plan.route in ("agenda", "free", "event"):
+            from assistant.calendar import cut_sentence, watch_cuts
             from assistant.calendar_ask import answer_plan
 
-            result = answer_plan(self.searcher.store, plan, self.now, self.tz)
+            with watch_cuts() as cuts:
+                result = answer_plan(self.searcher.store, plan, self.now, self.tz)
+            if result is not None and cuts:  # a list cut at the per-series cap says so
+                said = " ".join(cut_sentence(c.title, c.until.astimezone(self.tz)) for c in cuts)
+                result.text = f"{result.text}\n{said}"
             if result is not None:
                 return Answer(
                     question=plan.question, answer=result.text, route="calendar",

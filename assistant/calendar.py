@@ -7,8 +7,12 @@ ahead of the indexing day for endless ones), recording the covered range in
 VCALENDAR is parsed, which is what keeps a 5,000-event calendar fast (re-parsing
 every series per query costs seconds). Outside the horizon, and for events indexed
 without occurrences, the stored self-contained VCALENDAR is expanded lazily for the
-uncovered part of the window only, with a per-series cap, so an endless RRULE never
-hangs a query or fills the disk.
+uncovered part of the window only, with a per-series cap on the occurrences inside
+the window, so an endless RRULE never hangs a query or fills the disk. A query that
+reaches the cap says so: it lists the series as a ``Cut``.
+
+Occurrences are told apart by (event, start, instance an override moved) and never by
+their slot, so two occurrences moved to one slot are both listed.
 """
 
 from __future__ import annotations
@@ -16,6 +20,9 @@ from __future__ import annotations
 import json
 import re
 import unicodedata
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
@@ -26,7 +33,7 @@ import icalendar
 from assistant import recurrence
 from assistant.errors import AssistantError
 from assistant.records import EventSpan
-from assistant.store import Store
+from assistant.store import Store, to_epoch
 
 MAX_WINDOW = timedelta(days=3 * 366)
 DAY = 86400.0  # seconds; all-day rows sit at UTC midnight, up to 14 h from local midnight
@@ -81,6 +88,59 @@ class Slot:
                 "end": self.end.astimezone(tz).isoformat()}
 
 
+@dataclass(frozen=True)
+class Cut:
+    """A series with more occurrences in a query's window than one query lists
+    (``recurrence.MAX_PER_SERIES``): every occurrence starting before ``until`` is listed,
+    none from ``until`` on."""
+
+    uid: str
+    title: str
+    path: str
+    until: datetime
+
+    def to_json(self, tz: ZoneInfo) -> dict[str, str]:
+        return {"uid": self.uid, "title": self.title, "path": self.path,
+                "until": self.until.astimezone(tz).isoformat()}
+
+
+# The cuts of the queries made inside ``watch_cuts()``: lets the JSON layer (library.py)
+# and answer_calendar_question report a cut list around calls they do not make themselves.
+_WATCHING: ContextVar[list[Cut] | None] = ContextVar("calendar_cuts", default=None)
+
+
+@contextmanager
+def watch_cuts() -> Iterator[list[Cut]]:
+    """Collect every Cut of the calendar queries made in this block (this thread)."""
+    seen: list[Cut] = []
+    outer = _WATCHING.get()
+    token = _WATCHING.set(seen)
+    try:
+        yield seen
+    finally:
+        _WATCHING.reset(token)
+        if outer is not None:
+            _note(outer, seen)
+
+
+def _note(into: list[Cut], cuts: list[Cut]) -> None:
+    for cut in cuts:
+        if cut not in into:
+            into.append(cut)
+
+
+def cuts_json(cuts: list[Cut], tz: ZoneInfo) -> dict[str, Any]:
+    """The keys the calendar JSON (agenda, free, the calendar route of ask) adds for cuts."""
+    return {"truncated": bool(cuts), "truncated_series": [c.to_json(tz) for c in cuts]}
+
+
+def cut_sentence(title: str, until: datetime) -> str:
+    """What the agenda says under a list cut at ``until``."""
+    return (f"The list is cut: {title} has more than {recurrence.MAX_PER_SERIES:,} occurrences "
+            f"in this window; those from {until:%a} {until.day} {until:%b %Y %H:%M} on are "
+            "not shown.")
+
+
 def sort_key(occ: Occurrence, tz: ZoneInfo) -> tuple[datetime, int, str]:
     return (occ.start_in(tz), 0 if occ.all_day else 1, occ.title.lower())
 
@@ -103,7 +163,8 @@ def _from_row(start_at: float, end_at: float, all_day: int) -> tuple[Any, Any]:
 
 _TABLE_SQL = """
 SELECT o.event_id, o.start_at, o.end_at, o.all_day, o.busy,
-       COALESCE(o.title, e.title), COALESCE(o.location, e.location), d.path, e.uid
+       COALESCE(o.title, e.title), COALESCE(o.location, e.location), d.path, e.uid,
+       o.recurrence_id
 FROM occurrences o JOIN events e ON e.id = o.event_id JOIN documents d ON d.id = e.doc_id
 WHERE o.start_at >= ? AND o.start_at < ? AND o.end_at >= ?
 """
@@ -119,13 +180,20 @@ WHERE e.first_start < ? AND (e.last_end IS NULL OR e.last_end > ?)
 """
 
 
-def occurrences(store: Store, start: datetime, end: datetime, tz: ZoneInfo) -> list[Occurrence]:
-    """Every occurrence overlapping [start, end), sorted by start; cancelled ones never."""
+def occurrences(
+    store: Store, start: datetime, end: datetime, tz: ZoneInfo, *, cuts: list[Cut] | None = None
+) -> list[Occurrence]:
+    """Every occurrence overlapping [start, end), sorted by start; cancelled ones never.
+
+    A series with more than ``recurrence.MAX_PER_SERIES`` occurrences in the window is
+    listed up to there; it is added to ``cuts`` (and to a ``watch_cuts()`` block).
+    """
     _check_window(start, end)
     a, b = start.timestamp(), end.timestamp()
     db = store.db
     (longest,) = db.execute("SELECT max(end_at - start_at) FROM occurrences").fetchone()
-    found: dict[tuple[int, Any], tuple[tuple[float, int, str], Occurrence]] = {}
+    # (event, start, instance moved) -> (sort key, occurrence): one slot may hold two.
+    found: dict[tuple[int, float, float | None], tuple[tuple[float, int, str], Occurrence]] = {}
     midnights: dict[float, float] = {}  # all-day rows: UTC-midnight epoch -> local midnight
 
     def local(epoch: float) -> float:
@@ -136,24 +204,30 @@ def occurrences(store: Store, start: datetime, end: datetime, tz: ZoneInfo) -> l
 
     # Plain epoch arithmetic per row: a month of a busy calendar is thousands of rows.
     for row in db.execute(_TABLE_SQL, (a - (longest or 0) - DAY, b + DAY, a - DAY)):
-        event_id, s, e, all_day, busy, title, location, path, uid = row
+        event_id, s, e, all_day, busy, title, location, path, uid, moved = row
         ls, le = (local(s), local(e)) if all_day else (s, e)
         if not ((a <= ls < b) if ls == le else (ls < b and le > a)):
             continue
         first, last = _from_row(s, e, all_day)
         occ = Occurrence(title, first, last, bool(all_day), location, path, uid, bool(busy))
-        found[(event_id, first)] = ((ls, 0 if all_day else 1, title.lower()), occ)
+        found[(event_id, s, moved)] = ((ls, 0 if all_day else 1, title.lower()), occ)
+    cut: list[Cut] = []
     for row in db.execute(_LAZY_SQL, (b + DAY, a - DAY, a - DAY, b + DAY)).fetchall():
-        for event_id, occ in _lazy(row, start, end, tz):
-            if (event_id, occ.start) not in found:
+        for identity, occ in _lazy(row, start, end, tz, cut):
+            if identity not in found:
                 key = sort_key(occ, tz)
-                found[(event_id, occ.start)] = ((key[0].timestamp(), key[1], key[2]), occ)
+                found[identity] = ((key[0].timestamp(), key[1], key[2]), occ)
+    for into in (cuts, _WATCHING.get()):
+        if into is not None:
+            _note(into, cut)
     return [occ for _, occ in sorted(found.values(), key=lambda item: item[0])]
 
 
 def _lazy(
-    row: tuple[Any, ...], start: datetime, end: datetime, tz: ZoneInfo
-) -> list[tuple[int, Occurrence]]:
+    row: tuple[Any, ...], start: datetime, end: datetime, tz: ZoneInfo, cuts: list[Cut]
+) -> list[tuple[tuple[int, float, float | None], Occurrence]]:
+    """The occurrences of one series in the part of [start, end) its stored rows do not
+    cover, keyed like the stored ones; a series cut at the cap is added to ``cuts``."""
     event_id, ics, title, location, path, uid, has_coverage, cov_from, cov_until = row
     day = timedelta(days=1)  # slack for all-day occurrences near the edges
     if not has_coverage:
@@ -171,14 +245,20 @@ def _lazy(
     except ValueError:
         return []  # it parsed when indexed; a newer icalendar may disagree: skip, not crash
     out = []
+    until: datetime | None = None
     for seg_a, seg_b in segments:
-        for span in recurrence.expand_window(cal, seg_a, seg_b, tz, title, location).spans:
-            if not recurrence.overlaps(span, start, end, tz):
-                continue
-            out.append((event_id, Occurrence(
+        got = recurrence.expand_window(cal, seg_a, seg_b, tz, title, location,
+                                       within=(start, end))
+        if got.complete_until is not None and got.complete_until < end:
+            until = got.complete_until if until is None else min(until, got.complete_until)
+        for span in got.spans:
+            identity = (event_id, to_epoch(span.start), to_epoch(span.recurrence_id))
+            out.append((identity, Occurrence(
                 span.title or title, span.start, span.end, span.all_day,
                 span.location or location, path, uid, span.busy,
             )))
+    if until is not None:
+        cuts.append(Cut(uid, title, path, until))
     return out
 
 
@@ -194,14 +274,18 @@ def free_slots(
     min_length: timedelta = timedelta(minutes=30),
     hours: tuple[time, time] | None = None,
     now: datetime | None = None,
+    cuts: list[Cut] | None = None,
 ) -> tuple[list[Occurrence], list[Slot]]:
     """Busy occurrences in the window and the free slots of at least ``min_length``.
 
     Free time is looked for within ``hours`` of each day (for whole-day windows the
     default is 09:00-18:00; a window like "Friday afternoon" is used as it is), and
-    not before ``now``. All-day and TRANSP:TRANSPARENT events block no time.
+    not before ``now``. All-day and TRANSP:TRANSPARENT events block no time. Where a
+    series is cut (added to ``cuts``), what comes after is not known: no free time is
+    claimed from there on.
     """
-    busy = [o for o in occurrences(store, start, end, tz) if o.busy and not o.all_day]
+    cut: list[Cut] = []
+    busy = [o for o in occurrences(store, start, end, tz, cuts=cut) if o.busy and not o.all_day]
     whole_days = all(t.astimezone(tz).time() == time(0) for t in (start, end))
     if hours is None and whole_days:
         hours = (time(9), time(18))
@@ -217,6 +301,11 @@ def free_slots(
             spans.append((max(lo, start), min(hi, end)))
     if now is not None:
         spans = [(max(a, now), b) for a, b in spans]
+    if cut:
+        known = min(c.until for c in cut)
+        spans = [(a, min(b, known)) for a, b in spans]
+        if cuts is not None:
+            _note(cuts, cut)
     blocks = sorted((o.start_in(tz), o.end_in(tz)) for o in busy)
     free: list[Slot] = []
     for a, b in spans:
@@ -328,8 +417,9 @@ def _lazy_next(
     except ValueError:
         return None
     for ahead in (timedelta(days=31), timedelta(days=366), LOOKAHEAD):  # near first: cheap
+        # Counted from now: a 15-minute series has 96 occurrences in the day before.
         got = recurrence.expand_window(cal, now - timedelta(days=1), now + ahead, tz,
-                                       title, location, limit=64)
+                                       title, location, limit=64, within=(now, now + ahead))
         for span in got.spans:
             occ = Occurrence(span.title or title, span.start, span.end, span.all_day,
                              span.location or location, path, uid, span.busy)

@@ -83,6 +83,7 @@ def agenda(ctx: typer.Context, when: When = None, as_json: AsJson = False) -> No
             table.add_row(_when(e, day, rt), e["title"], e["location"] or "")
         out.print(table)
         out.print()
+    _say_cuts(data)
 
 
 @app.command("free")
@@ -124,6 +125,8 @@ def free(
             a = datetime.fromisoformat(e["start"])
             out.print(f"  {a:%a %d %b} {_when(e, a.date(), rt)}  {e['title']}", highlight=False,
                       markup=False)
+    if _say_cuts(data):
+        out.print("Free time is listed only up to there.", highlight=False)
 
 
 @app.command("next")
@@ -155,6 +158,18 @@ def register(root: typer.Typer) -> None:
 
 
 # --- rendering helpers (from the JSON, so in-process and daemon output are the same) --------
+
+
+def _say_cuts(data: dict[str, Any]) -> bool:
+    """Under a list cut at the per-series cap, say so (what --json says as "truncated")."""
+    if not data.get("truncated"):
+        return False
+    from assistant.calendar import cut_sentence
+
+    for cut in data["truncated_series"]:
+        out.print(cut_sentence(cut["title"], datetime.fromisoformat(cut["until"])),
+                  highlight=False, markup=False)
+    return True
 
 
 def _window(w: dict[str, str]) -> Window:

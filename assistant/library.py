@@ -172,14 +172,25 @@ def search_json(
 def ask_json(
     rt: Runtime, question: str, k: int | None = None, on_token: OnToken | None = None
 ) -> dict[str, Any]:
-    return ask(rt, question, k=k, on_token=on_token).to_json(rt.tz)
+    from assistant.calendar import cuts_json, watch_cuts
+
+    with watch_cuts() as cuts:
+        data = ask(rt, question, k=k, on_token=on_token).to_json(rt.tz)
+    if data.get("route") == "calendar":  # "truncated": a dense series was not listed whole
+        data.update(cuts_json(cuts, rt.tz))
+    return data
 
 
 def calendar_json(rt: Runtime, **args: Any) -> dict[str, Any]:
     """`assistant calendar` as JSON: args are action (agenda|free|next), when, text, min, hours."""
+    from assistant.calendar import cuts_json, watch_cuts
     from assistant.calendar_ask import calendar_json as run
 
-    return run(rt.store, rt.now, rt.tz, **args)
+    with watch_cuts() as cuts:
+        data = run(rt.store, rt.now, rt.tz, **args)
+    if "window" in data:  # agenda and free: "truncated" when a series was not listed whole
+        data.update(cuts_json(cuts, rt.tz))
+    return data
 
 
 def check(rt: Runtime) -> dict[str, Any]:

@@ -150,3 +150,13 @@ def m003_occurrences(db: Any) -> None:
         """
     ):
         db.execute(statement)
+
+
+@migration(4)
+def m004_occurrence_identity(db: Any) -> None:
+    # One slot can hold two occurrences of a series (two overrides moved there, or one moved
+    # onto another's slot): the instance an override moved (its RECURRENCE-ID, NULL for
+    # an occurrence where the rule puts it) tells them apart. Calendars indexed before
+    # this lost such occurrences, so the next `assistant index` reads them again.
+    db.execute("ALTER TABLE occurrences ADD COLUMN recurrence_id REAL")
+    db.execute("UPDATE documents SET mtime = -1, hash = '' WHERE format = 'ics'")

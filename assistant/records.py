@@ -33,6 +33,9 @@ class EventSpan:
 
     ``title``/``location`` are set only when an override changed them.
     ``busy`` is False for all-day and TRANSP:TRANSPARENT events: they block no time.
+    ``recurrence_id`` is set when an override moved the occurrence: the instance it
+    replaces. With the start it identifies the occurrence, so two occurrences on one
+    slot (two overrides moved there) stay two.
     """
 
     start: datetime | date
@@ -41,6 +44,7 @@ class EventSpan:
     busy: bool = True
     title: str | None = None
     location: str | None = None
+    recurrence_id: datetime | date | None = None
 
 
 @dataclass(frozen=True)

@@ -12,7 +12,10 @@ import recurring_ical_events
 
 from assistant.records import EventSpan
 
-MAX_PER_SERIES = 2000  # occurrences of one series kept per expansion: a minutely rule is no agenda
+# Occurrences of one series per expansion: at index time, and per query window at query
+# time (a month of a 15-minute series is 2,880; a fortnight of a minutely one is not an
+# agenda). A query that reaches it says so (calendar.Cut).
+MAX_PER_SERIES = 10_000
 
 
 @dataclass(frozen=True)
@@ -55,6 +58,52 @@ def span_of(
     return _span(component, start, end, tz, title, location)
 
 
+@dataclass(frozen=True)
+class _Facts:
+    """What every occurrence built from one VEVENT shares: read once per component (a
+    long series is thousands of occurrences of its master)."""
+
+    cancelled: bool
+    summary: str | None
+    place: str | None
+    busy: bool
+    recurrence_id: date | datetime | None
+    dtstart: date | datetime
+
+
+def _facts(component: icalendar.Component) -> _Facts:
+    rid = component.get("RECURRENCE-ID")
+    return _Facts(
+        str(component.get("STATUS", "")).upper() == "CANCELLED",
+        text_of(component, "SUMMARY"), text_of(component, "LOCATION"),
+        str(component.get("TRANSP", "OPAQUE")).upper() != "TRANSPARENT",
+        rid.dt if rid is not None else None, component["DTSTART"].dt,
+    )
+
+
+def _moved_from(facts: _Facts, start: date | datetime, tz: tzinfo) -> date | datetime | None:
+    """The instance an override moved to ``start`` (its RECURRENCE-ID, as an instant),
+    else None.
+
+    An occurrence of the rule and an override left in place are identified by their
+    start alone; a moved one by (start, instance it replaces). recurring-ical-events
+    gives a rule occurrence built from a RANGE=THISANDFUTURE override that override's
+    component, so an occurrence counts as moved only where it starts at the override's
+    own DTSTART.
+    """
+    moved = facts.recurrence_id
+    if moved is None or start != facts.dtstart:
+        return None
+    if isinstance(moved, datetime) == isinstance(start, datetime) and (
+            _instant(moved, tz) == _instant(start, tz)):
+        return None
+    return _instant(moved, tz)
+
+
+def _instant(value: date | datetime, tz: tzinfo) -> date | datetime:
+    return to_aware(value, tz).astimezone(UTC) if isinstance(value, datetime) else value
+
+
 def _span(
     component: icalendar.Component,
     start: date | datetime,
@@ -62,26 +111,34 @@ def _span(
     tz: tzinfo,
     title: str | None,
     location: str | None,
+    facts: _Facts | None = None,
 ) -> EventSpan | None:
-    if str(component.get("STATUS", "")).upper() == "CANCELLED":
+    facts = facts or _facts(component)
+    if facts.cancelled:
         return None
-    summary, place = text_of(component, "SUMMARY"), text_of(component, "LOCATION")
-    busy = str(component.get("TRANSP", "OPAQUE")).upper() != "TRANSPARENT"
+    summary, place, busy = facts.summary, facts.place, facts.busy
+    moved = _moved_from(facts, start, tz)
     if not isinstance(start, datetime):  # all-day: dates, end exclusive
         end = end.date() if isinstance(end, datetime) else end
-        if end <= start:
+        if end <= start:  # DTEND = DTSTART (ical-generator writes it): one day
             end = start + timedelta(days=1)
         return EventSpan(
             start, end, True, False,
             summary if summary != title else None, place if place != location else None,
+            moved,
         )
     if not isinstance(end, datetime):
         end = datetime.combine(end, start.time(), tzinfo=start.tzinfo)
     start, end = to_aware(start, tz).astimezone(UTC), to_aware(end, tz).astimezone(UTC)
     return EventSpan(
         start, max(start, end), False, busy,
-        summary if summary != title else None, place if place != location else None,
+        summary if summary != title else None, place if place != location else None, moved,
     )
+
+
+def identity(span: EventSpan) -> tuple[object, object]:
+    """What tells one occurrence of a series from another: never its slot alone."""
+    return (span.start, span.recurrence_id)
 
 
 def span_start(span: EventSpan, tz: tzinfo) -> datetime:
@@ -102,7 +159,8 @@ def query(calendar: icalendar.Calendar) -> recurring_ical_events.CalendarQuery:
 
 
 _SUB_DAILY = {"HOURLY": 3600, "MINUTELY": 60, "SECONDLY": 1}
-_PERIOD_DAYS = {"DAILY": 1, "WEEKLY": 7, "MONTHLY": 30, "YEARLY": 365}
+_PERIOD_DAYS = {"SECONDLY": 1 / 86400, "MINUTELY": 1 / 1440, "HOURLY": 1 / 24, "DAILY": 1,
+                "WEEKLY": 7, "MONTHLY": 30, "YEARLY": 365}
 _FAR = timedelta(days=150 * 365)
 
 
@@ -171,9 +229,14 @@ def expand_window(
     title: str | None = None,
     location: str | None = None,
     limit: int = MAX_PER_SERIES,
+    within: tuple[datetime, datetime] | None = None,
 ) -> Expansion:
     """Occurrences overlapping [start, stop): at most ``limit``, complete before
-    ``complete_until`` when cut. An endless rule costs at most ``limit`` occurrences."""
+    ``complete_until`` when cut. An endless rule costs at most ``limit`` occurrences.
+
+    ``within``: keep (and count against ``limit``) only the occurrences overlapping that
+    window, so the slack a caller adds around a query window takes no place in the cap.
+    """
     master = master_of(calendar)
     step = _step(master)
     piece = stop - start
@@ -181,12 +244,13 @@ def expand_window(
         calendar = _rebased(calendar, master, start - timedelta(days=2), step)
         piece = timedelta(seconds=max(step * 500, 3600))
     q = query(calendar)
-    found: dict[tuple[object, object], EventSpan] = {}
+    found: dict[tuple[object, object], EventSpan] = {}  # by identity: one slot may hold two
     t = start
     while t < stop and len(found) <= limit:
         u = min(stop, t + piece)
         for span in _spans_between(q, t.astimezone(tz), u.astimezone(tz), tz, title, location):
-            found[(span.start, span.end)] = span
+            if within is None or overlaps(span, within[0], within[1], tz):
+                found[identity(span)] = span
         t = u
     spans = sorted(found.values(), key=lambda s: span_start(s, tz))
     if len(spans) > limit:
@@ -216,8 +280,12 @@ def _spans_between(
             if span is not None:
                 yield span
         return
+    known: dict[int, _Facts] = {}  # by id(): the components live as long as ``pairs``
     for start, end, component in pairs:
-        span = _span(component, start, end, tz, title, location)
+        facts = known.get(id(component))
+        if facts is None:
+            facts = known[id(component)] = _facts(component)
+        span = _span(component, start, end, tz, title, location, facts)
         if span is not None:
             yield span
 

@@ -190,16 +190,16 @@ class DocumentWriter:
             self.add_occurrences(int(cur.lastrowid), ev)
 
     def add_occurrences(self, event_id: int, ev: Event) -> None:
-        """The occurrences expanded at index time and the range they cover (migration 3)."""
+        """The occurrences expanded at index time and the range they cover (migrations 3, 4)."""
         if ev.covered is None:
             return  # not expanded: calendar queries expand this event from its ics
         db = self.store.db
         db.executemany(
-            "INSERT INTO occurrences(event_id, start_at, end_at, all_day, busy, title, location) "
-            "VALUES (?,?,?,?,?,?,?)",
+            "INSERT INTO occurrences(event_id, start_at, end_at, all_day, busy, title, location, "
+            "recurrence_id) VALUES (?,?,?,?,?,?,?,?)",
             [
                 (event_id, to_epoch(s.start), to_epoch(s.end), int(s.all_day), int(s.busy),
-                 s.title, s.location)
+                 s.title, s.location, to_epoch(s.recurrence_id))
                 for s in ev.occurrences
             ],
         )

@@ -62,6 +62,8 @@ def test_calendar_defaults_to_today(home: Path, cli) -> None:
 def test_calendar_tomorrow_lists_exactly_tuesdays_events(home: Path, cli) -> None:
     data = run_json(cli, home, "tomorrow")
     assert event_titles(data) == TUESDAY
+    assert set(data) == {"window", "events", "truncated", "truncated_series"}
+    assert (data["truncated"], data["truncated_series"]) == (False, [])
     assert all(set(e) == JSON_KEYS for e in data["events"])
     dentist = data["events"][0]
     assert (dentist["start"], dentist["end"], dentist["all_day"]) == (
@@ -92,7 +94,8 @@ def test_flights_are_shown_in_the_configured_zone(home: Path, cli) -> None:
 
 def test_calendar_free_json(home: Path, cli) -> None:
     data = run_json(cli, home, "free", "friday")
-    assert set(data) == {"window", "busy", "free"}
+    assert set(data) == {"window", "busy", "free", "truncated", "truncated_series"}
+    assert (data["truncated"], data["truncated_series"]) == (False, [])
     assert event_titles({"events": data["busy"]}) == ["Atlas release readiness review"]
     assert data["free"] == [
         {"start": "2026-11-27T09:00:00+01:00", "end": "2026-11-27T14:00:00+01:00"},
@@ -220,3 +223,66 @@ def test_a_flight_on_the_calendar_is_answered_from_the_calendar(rt: Runtime) -> 
     assert answer.route == "calendar"
     assert answer.events and answer.events[0].title == "Flight TP 555 Berlin → Lisbon"
     assert "Saturday 12 December 2026, 07:10" in answer.answer
+
+
+# --- a series too dense to list whole (issue 13) -----------------------------------------------
+
+FIXTURES = Path(__file__).parent / "fixtures" / "calendar"
+FORTNIGHT = "between 1 May 2031 and 14 May 2031"  # Ping, every minute: 20,160 occurrences
+
+
+@pytest.fixture(scope="module")
+def dense_home(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    root = tmp_path_factory.mktemp("dense")
+    (root / "calendar").mkdir()
+    shutil.copy(FIXTURES / "endless.ics", root / "calendar")
+    write_config(root, [("calendar", "calendar")])
+    rt = Runtime(config=load_config(root / "config.toml"), now_override=NOW)
+    assert library.index(rt).failed == 0
+    rt.close()
+    return root
+
+
+def test_a_cut_agenda_says_so_in_json(dense_home: Path, cli) -> None:
+    data = run_json(cli, dense_home, FORTNIGHT)
+    cut = data["truncated_series"]
+    assert data["truncated"] is True and [(c["uid"], c["title"]) for c in cut] == [
+        ("every-minute", "Ping")]
+    assert cut[0]["until"] == "2031-05-07T22:40:00+02:00"  # 10,000 minutes after 1 May 00:00
+    pings = [e for e in data["events"] if e["title"] == "Ping"]
+    assert pings[-1]["start"] == "2031-05-07T22:39:00+02:00"
+    free = run_json(cli, dense_home, "free", FORTNIGHT)
+    assert free["truncated"] is True and free["truncated_series"] == cut
+
+
+def test_a_cut_agenda_says_so_in_words(dense_home: Path, cli) -> None:
+    result = cli(dense_home, "calendar", FORTNIGHT)
+    assert result.exit_code == 0
+    assert ("The list is cut: Ping has more than 10,000 occurrences in this window; "
+            "those from Wed 7 May 2031 22:40 on are not shown.") in " ".join(result.stdout.split())
+
+
+def test_a_cut_agenda_in_ask_says_so(dense_home: Path) -> None:
+    rt = Runtime(config=load_config(dense_home / "config.toml"), now_override="2031-05-01T00:00")
+    data = library.ask_json(rt, "Show my agenda for the next 14 days")
+    rt.close()
+    assert data["route"] == "calendar" and data["truncated"] is True
+    assert [c["title"] for c in data["truncated_series"]] == ["Ping"]
+    assert "The list is cut: Ping has more than 10,000 occurrences" in data["answer"]
+
+
+def test_index_groups_a_files_repeated_warnings(tmp_path: Path) -> None:
+    (tmp_path / "calendar").mkdir()
+    for name in ("todo-export-empty-events.ics", "outlook-backwards.ics"):
+        shutil.copy(FIXTURES / name, tmp_path / "calendar")
+    write_config(tmp_path, [("calendar", "calendar")])
+    rt = Runtime(config=load_config(tmp_path / "config.toml"), now_override=NOW)
+    report = library.index(rt)
+    rt.close()
+    folder = tmp_path / "calendar"
+    assert sorted(w.split(": ", 1)[0] for w in report.warnings) == [
+        str(folder / "outlook-backwards.ics"), str(folder / "todo-export-empty-events.ics")]
+    assert (f"{folder / 'todo-export-empty-events.ics'}: 20 events without a start (no "
+            "DTSTART); skipped: line 12 (UID taskly-1@taskly.example), line 17 (UID "
+            "taskly-2@taskly.example), line 22 (UID taskly-3@taskly.example) and 17 more"
+            ) in report.warnings

@@ -5,10 +5,8 @@ from __future__ import annotations
 import hashlib
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 import icalendar
 
@@ -18,6 +16,16 @@ from assistant.errors import SourceError
 from assistant.records import Event, EventSpan
 from assistant.sources import HEAD_BYTES, ParseContext, cannot_read
 from assistant.sources.exports import Problems, bounded_lines, decode_line
+from assistant.sources.ics_checks import (
+    LONG_PROPERTY,
+    Block,
+    Parsed,
+    Warnings,
+    checked,
+    distinct_masters,
+    label,
+    place,
+)
 
 NAME = "ics"
 FAMILY = "calendar"
@@ -30,33 +38,16 @@ MAX_DESCRIPTION = 4000
 PAST = timedelta(days=366)
 FUTURE = timedelta(days=2 * 366)
 
+# A series cut at the cap this soon after indexing is stored from the day before instead
+# of from a year back, so the days people ask about come from the table.
+DENSE_NEAR = timedelta(days=7)
+
 _TZID_PARAM = re.compile(r';TZID=("[^"]*"|[^;:]*)', re.IGNORECASE)
-_ESSENTIAL = ("DTSTART", "RRULE", "RECURRENCE-ID")
-_DROPPABLE = ("DTEND", "DURATION", "EXDATE", "RDATE")
-_SINGLE = ("DTSTART", "RECURRENCE-ID", "DTEND", "DURATION")  # at most once per VEVENT
 
 try:  # Outlook writes Windows zone names; icalendar maps them to IANA names itself
     from icalendar.timezone.windows_to_olson import WINDOWS_TO_OLSON
 except ImportError:  # pragma: no cover - older icalendar
     WINDOWS_TO_OLSON = {}
-
-
-@dataclass
-class _Block:
-    name: str
-    line: int
-    lines: list[str] = field(default_factory=list)
-
-    @property
-    def text(self) -> str:
-        return "\r\n".join(self.lines) + "\r\n"
-
-
-@dataclass
-class _Parsed:
-    block: _Block
-    event: icalendar.Event
-    text: str  # the VEVENT as stored (the original lines unless we repaired it)
 
 
 def detect(path: Path, head: bytes) -> bool:
@@ -87,7 +78,7 @@ def _physical_lines(path: Path, problems: Problems) -> Iterator[tuple[int, str |
 
 
 def _logical_lines(
-    lines: Iterator[tuple[int, str | None]], problems: Problems
+    lines: Iterator[tuple[int, str | None]], warn: Warnings
 ) -> Iterator[tuple[int, str]]:
     """Unfolded content lines with the number of their first physical line. A property
     longer than MAX_LINE once unfolded (an inline base64 attachment) is skipped whole,
@@ -104,27 +95,27 @@ def _logical_lines(
                 dropping, parts = True, []
             continue
         if dropping:
-            problems.report(f"line {start}: a property longer than 1 MB (an inline attachment?); skipped")
+            warn.add(LONG_PROPERTY, f"line {start}")
         elif parts:
             yield start, "".join(parts)
         parts, size, start, dropping = [], 0, number, raw is None
         if raw is not None and raw.strip():
             parts, size = [raw], len(raw)
     if dropping:
-        problems.report(f"line {start}: a property longer than 1 MB (an inline attachment?); skipped")
+        warn.add(LONG_PROPERTY, f"line {start}")
     elif parts:
         yield start, "".join(parts)
 
 
 def _blocks(
-    path: Path, lines: Iterator[tuple[int, str]], ctx: ParseContext
-) -> tuple[dict[str, str], list[_Block]]:
+    path: Path, lines: Iterator[tuple[int, str]], warn: Warnings
+) -> tuple[dict[str, str], list[Block]]:
     """Calendar properties and the top-level components of every VCALENDAR in the file."""
     props: dict[str, str] = {}
-    blocks: list[_Block] = []
+    blocks: list[Block] = []
     seen_calendar = False
     depth = 0  # 0 outside a VCALENDAR, 1 inside, 2+ inside a component
-    block: _Block | None = None
+    block: Block | None = None
     for line, content in lines:
         key, _, value = content.partition(":")
         name = key.split(";", 1)[0].strip().upper()
@@ -137,12 +128,12 @@ def _blocks(
                 break  # ordinary text: not worth scanning the rest
             continue
         if name == "BEGIN" and depth == 1:
-            block, depth = _Block(value.upper(), line, [content]), 2
+            block, depth = Block(value.upper(), line, [content]), 2
             continue
         if name == "BEGIN" and block is not None:
             if value.upper() == block.name:  # BEGIN:VEVENT inside an open VEVENT
-                ctx.report(f"line {block.line}: {block.name} has no END:{block.name}; skipped")
-                block, depth = _Block(value.upper(), line, [content]), 2
+                warn.add(f"{block.name} has no END:{block.name}; skipped", f"line {block.line}")
+                block, depth = Block(value.upper(), line, [content]), 2
                 continue
             depth += 1
         if name == "END" and depth == 1:
@@ -161,87 +152,35 @@ def _blocks(
     if not seen_calendar:
         raise SourceError(path, "not an iCalendar file (no BEGIN:VCALENDAR)")
     if block is not None:
-        ctx.report(f"line {block.line}: {block.name} has no END:{block.name}; skipped")
+        warn.add(f"{block.name} has no END:{block.name}; skipped", f"line {block.line}")
     return props, blocks
 
 
-def _label(ev: icalendar.Event, line: int) -> str:
-    title = " ".join(str(ev.get("SUMMARY", "")).split())[:60]
-    uid = str(ev.get("UID", "")).strip()
-    return f"line {line}: event {title!r}" + (f" (UID {uid})" if uid else "")
-
-
-def _checked(block: _Block, ctx: ParseContext, tz: ZoneInfo) -> _Parsed | None:
-    """The VEVENT of ``block``, repaired where that is safe, or None (reported) if unusable."""
-    try:
-        ev = icalendar.Event.from_ical(block.text)
-    except Exception as exc:  # noqa: BLE001 - icalendar raises several types for bad input
-        reason = " ".join(str(exc).split())[:120]
-        ctx.report(f"line {block.line}: malformed event ({reason}); skipped")
-        return None
-    where = _label(ev, block.line)
-    bad = {(name or "").upper() for name, _ in ev.errors}
-    if bad & set(_ESSENTIAL):
-        ctx.report(f"{where}: unreadable {', '.join(sorted(bad & set(_ESSENTIAL)))}; skipped")
-        return None
-    if "DTSTART" not in ev:
-        ctx.report(f"{where}: no DTSTART; skipped")
-        return None
-    repaired = False
-    for name in sorted(bad & set(_DROPPABLE)):
-        ctx.report(f"{where}: unreadable {name}; ignored")
-        del ev[name]
-        repaired = True
-    for name in _SINGLE:  # icalendar returns a list when a property is there twice
-        if not isinstance(ev.get(name), list):
-            continue
-        if name in _ESSENTIAL:
-            ctx.report(f"{where}: more than one {name}; skipped")
-            return None
-        ctx.report(f"{where}: more than one {name}; the first is used")
-        first = ev[name][0]
-        del ev[name]
-        ev[name] = first
-        repaired = True
-    start = ev["DTSTART"].dt
-    if "DTEND" in ev:
-        end = ev["DTEND"].dt
-        try:
-            backwards = recurrence.to_aware(end, tz) < recurrence.to_aware(start, tz) if (
-                isinstance(start, datetime) and isinstance(end, datetime)) else end < start
-        except TypeError:
-            backwards = False
-        if backwards:
-            ctx.report(f"{where}: DTEND is before DTSTART; read as no end")
-            del ev["DTEND"]
-            repaired = True
-    if "DTEND" in ev and "DURATION" in ev:
-        del ev["DURATION"]
-        repaired = True
-    tzid = ev["DTSTART"].params.get("TZID")
-    if tzid and isinstance(start, datetime) and start.tzinfo is None:
-        ctx.report(f"{where}: unknown time zone {tzid!r}; read as {tz.key}")
-    text = ev.to_ical().decode("utf-8") if repaired else block.text
-    return _Parsed(block, ev, text)
-
-
-def _zone(props: dict[str, str], ctx: ParseContext) -> str | None:
+def _zone(props: dict[str, str], warn: Warnings) -> str | None:
     """X-WR-TIMEZONE as an IANA name (Google exports set it), or None."""
     name = props.get("X-WR-TIMEZONE", "").strip()
     if not name:
         return None
     name = WINDOWS_TO_OLSON.get(name, name)
     if zone_named(name) is None:
-        ctx.report(f"unknown X-WR-TIMEZONE {name!r}; ignored")
+        warn.add(f"unknown X-WR-TIMEZONE {name!r}; ignored")
         return None
     return name
 
 
 def parse(path: Path, ctx: ParseContext) -> Iterator[Event]:
+    warn = Warnings(ctx)
+    try:
+        yield from _parse(path, ctx, warn)
+    finally:
+        warn.flush()  # grouped: the same problem of 20 events is one line
+
+
+def _parse(path: Path, ctx: ParseContext, warn: Warnings) -> Iterator[Event]:
     problems = Problems(ctx)
-    props, blocks = _blocks(path, _logical_lines(_physical_lines(path, problems), problems), ctx)
+    props, blocks = _blocks(path, _logical_lines(_physical_lines(path, problems), warn), warn)
     problems.close()
-    zone = _zone(props, ctx)
+    zone = _zone(props, warn)
     timezones: dict[str, str] = {}
     for block in blocks:
         if block.name != "VTIMEZONE":
@@ -253,15 +192,15 @@ def parse(path: Path, ctx: ParseContext) -> Iterator[Event]:
         try:
             icalendar.Timezone.from_ical(block.text)  # registers it for the events below
         except Exception as exc:  # noqa: BLE001
-            ctx.report(f"line {block.line}: malformed VTIMEZONE {tzid!r} ({exc}); ignored")
+            warn.add(f"malformed VTIMEZONE {tzid!r} ({exc}); ignored", f"line {block.line}")
             continue
         timezones[tzid] = block.text
 
-    groups: dict[str, list[_Parsed]] = {}
+    groups: dict[str, list[Parsed]] = {}
     for block in blocks:
         if block.name != "VEVENT":
             continue
-        parsed = _checked(block, ctx, ctx.tz)
+        parsed = checked(block, warn, ctx.tz)
         if parsed is None:
             continue
         uid = str(parsed.event.get("UID", "")).strip()
@@ -271,27 +210,29 @@ def parse(path: Path, ctx: ParseContext) -> Iterator[Event]:
 
     anchor = datetime.now(UTC)
     for uid, parts in groups.items():
-        event = _series(uid, parts, props, zone, timezones, ctx, anchor)
-        if event is not None:
-            yield event
+        masters = distinct_masters([p for p in parts if "RECURRENCE-ID" not in p.event], warn)
+        overrides = [p for p in parts if "RECURRENCE-ID" in p.event]
+        # Overrides go with the first master: a UID shared by different events (a buggy
+        # exporter's) rarely has any, and one occurrence may be moved only once.
+        for i, master in enumerate(masters or [None]):
+            kept = ([master] if master else []) + (overrides if i == 0 else [])
+            event = _series(uid, kept, zone, timezones, ctx, warn, anchor)
+            if event is not None:
+                yield event
 
 
 def _series(
     uid: str,
-    parts: list[_Parsed],
-    props: dict[str, str],
+    parts: list[Parsed],
     zone: str | None,
     timezones: dict[str, str],
     ctx: ParseContext,
+    warn: Warnings,
     anchor: datetime,
 ) -> Event | None:
+    """One event: a master (or none, for an invitation to instances) and its overrides."""
     masters = [p for p in parts if "RECURRENCE-ID" not in p.event]
     overrides = [p for p in parts if "RECURRENCE-ID" in p.event]
-    if len(masters) > 1:
-        masters.sort(key=lambda p: int(p.event.get("SEQUENCE", 0) or 0))
-        ctx.report(f"{_label(masters[-1].event, masters[-1].block.line)}: the UID is used "
-                   f"{len(masters)} times; kept the one with the highest SEQUENCE")
-        masters = masters[-1:]
     live = [p for p in masters + overrides if str(p.event.get("STATUS", "")).upper() != "CANCELLED"]
     if not live or (masters and live[0] is not masters[0]):
         return None  # a cancelled series (or only cancelled instances) is not on the calendar
@@ -310,7 +251,7 @@ def _series(
     ev = main.event
     title = recurrence.text_of(ev, "SUMMARY") or "(no title)"
     location = recurrence.text_of(ev, "LOCATION")
-    where = _label(ev, main.block.line)
+    where = label(ev, main.block.line)
     try:
         first = recurrence.span_of(ev, ctx.tz, title, location)
         recurring = bool(overrides) or "RRULE" in ev or "RDATE" in ev
@@ -322,7 +263,8 @@ def _series(
         else:
             spans, covered, last_end = _expand(cal, first, ctx, anchor, title, location)
     except Exception as exc:  # noqa: BLE001 - a rule dateutil cannot follow, mixed types...
-        ctx.report(f"{where}: cannot work out its dates ({type(exc).__name__}: {exc}); skipped")
+        warn.add("cannot work out its dates; skipped", where, place(ev, main.block.line),
+                 said=f"cannot work out its dates ({type(exc).__name__}: {exc}); skipped")
         return None
     starts = [recurrence.span_start(first, ctx.tz)] + [
         recurrence.span_start(s, ctx.tz) for s in spans[:1] if covered[0] is None
@@ -368,6 +310,10 @@ def _expand(
     lo = max(begin, anchor - PAST)
     hi = max(lo, anchor + FUTURE)
     got = recurrence.expand_window(cal, lo, hi, ctx.tz, title, location)
+    cut = got.complete_until
+    if cut is not None and cut < anchor + DENSE_NEAR and lo < anchor - timedelta(days=1):
+        lo = max(begin, anchor - timedelta(days=1))  # a dense series: store the days ahead
+        got = recurrence.expand_window(cal, lo, hi, ctx.tz, title, location)
     return got.spans, (lo if lo > begin else None, got.complete_until or hi), None
 
 
@@ -385,7 +331,7 @@ def _attendees(ev: icalendar.Event) -> tuple[str, ...]:
     return tuple(names[:50])
 
 
-def _self_contained(parts: list[_Parsed], zone: str | None, timezones: dict[str, str]) -> str:
+def _self_contained(parts: list[Parsed], zone: str | None, timezones: dict[str, str]) -> str:
     """A VCALENDAR holding the series and the VTIMEZONEs it refers to, for query-time use."""
     used: list[str] = []
     for p in parts:
