@@ -295,10 +295,9 @@ class Answerer:
             return "that"
         a, b = max(spans, key=lambda s: s[1] - s[0])
         noun = " ".join(tokens[a:b])
-        if plan.answer_type in ("date", "time", "place", "person", "amount", "count",
-                                "duration") and b - a == 1 and tokens[a] in (
-                "when", "where", "who", "how", "much", "what"):
-            return "that"
+        if tokens[a] in ("when", "where", "who", "whom", "whose", "how", "what", "which", "at",
+                         "wann", "wo", "wer", "wie", "was", "welche", "welcher", "um"):
+            return "that"  # "how much", "what time": a question phrase, not a noun
         owner = next((n for n in plan.names), None)
         if owner:
             return f"{owner.title()}'s {noun}"

@@ -12,7 +12,30 @@ import re
 
 MAX_SENTENCE_WORDS = 40
 
-SENTENCE_SPLIT = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9\"'(\[])")
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9\"'(\[])")
+# "confirmation no. HD-558210", "Dr. Patel": a full stop after these ends no sentence
+_ABBREVIATION = re.compile(
+    r"(?:\b(?:no|nr|tel|ref|approx|e\.g|i\.e|dr|mr|mrs|ms|st|vs|ca|incl|fig|p|pp|nos|dept|"
+    r"prof|jr|sr|co|corp|ltd|inc|mt|ft|est|min|max|z\.b|bzw|ggf|evtl|usw|str|tel|nr|abs)\.|"
+    r"\b[A-Z]\.)$", re.IGNORECASE)
+
+
+class _Splitter:
+    """Splits text into sentences at . ! ? followed by a capital, not after abbreviations."""
+
+    def split(self, text: str) -> list[str]:
+        out: list[str] = []
+        start = 0
+        for m in _SENTENCE_END.finditer(text):
+            if _ABBREVIATION.search(text[max(start, m.start() - 12) : m.start()]):
+                continue
+            out.append(text[start : m.start()])
+            start = m.end()
+        out.append(text[start:])
+        return out
+
+
+SENTENCE_SPLIT = _Splitter()
 # Text that talks to an AI rather than about the user's life. Kept searchable, never
 # offered to the model as evidence: indexed text is data, not instructions.
 INJECTION = re.compile(

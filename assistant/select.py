@@ -128,7 +128,8 @@ class Selector:
         return found
 
     def _opposite(self, plan: Plan, text: str) -> bool:
-        asked = {k: v for k, v in self._directions(plan.question).items() if k in plan.names}
+        asked = {k: v for k, v in self._directions(plan.question).items()
+                 if k in plan.names or self.p.lemma(k) in plan.focus}
         if not asked:
             return False
         said = self._directions(text)
