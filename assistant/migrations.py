@@ -150,3 +150,13 @@ def m003_occurrences(db: Any) -> None:
         """
     ):
         db.execute(statement)
+
+
+@migration(4)
+def m004_skipped_files(db: Any) -> None:
+    # Files in a messages or auto source that no format recognised: kept so `status` lists
+    # them until they are indexed or removed (a silent skip would be silent data loss).
+    db.execute(
+        "CREATE TABLE skipped_files (path TEXT PRIMARY KEY, reason TEXT NOT NULL, "
+        "detail TEXT NOT NULL, at REAL NOT NULL)"
+    )

@@ -83,7 +83,10 @@ def parse(path: Path, ctx: ParseContext) -> Iterator[Message]:
         raise SourceError(path, "not an email (it does not start with headers)")
     if raw.dropped:
         problems.report(raw.skipped())
-    msg = to_message(raw.data(), "the message", problems, Threads(), mtime, "the file's time")
+    try:
+        msg = to_message(raw.data(), "the message", problems, Threads(), mtime, "the file's time")
+    except Exception as exc:  # noqa: BLE001 - RecursionError included: one line, not a traceback
+        raise SourceError(path, f"could not be read ({type(exc).__name__})") from None
     problems.close()
     if msg is not None:
         yield msg
