@@ -120,19 +120,37 @@ class _Lines:
         start = self.offset
         self.offset += len(line)
         if len(line) >= MAX_LINE and not line.endswith(b"\n"):
-            self.cut = True
-            while True:  # skip to the end of this physical line
-                rest = self.fh.readline(MAX_LINE)
-                self.offset += len(rest)
-                if not rest or rest.endswith(b"\n"):
-                    break
+            self._skip_rest()
         self.lineno += 1
         if self.lineno == 1:
             line = line.removeprefix(BOM)
         return self.lineno, start, line
 
-    def next(self) -> tuple[int, int, bytes] | None:
-        return self.ahead.popleft() if self.ahead else self._read()
+    def _skip_rest(self) -> None:
+        self.cut = True
+        while True:  # skip to the end of this physical line
+            rest = self.fh.readline(MAX_LINE)
+            self.offset += len(rest)
+            if not rest or rest.endswith(b"\n"):
+                break
+
+    def __iter__(self) -> Iterator[tuple[int, int, bytes]]:
+        readline, ahead = self.fh.readline, self.ahead
+        while True:
+            if ahead:
+                yield ahead.popleft()
+                continue
+            line = readline(MAX_LINE)  # the common case inline: most lines are body
+            if not line:
+                return
+            start = self.offset
+            self.offset = start + len(line)
+            if len(line) >= MAX_LINE and not line.endswith(b"\n"):
+                self._skip_rest()
+            self.lineno += 1
+            if self.lineno == 1:
+                line = line.removeprefix(BOM)
+            yield self.lineno, start, line
 
     def peek(self, n: int) -> list[bytes]:
         while len(self.ahead) < n:
@@ -244,8 +262,7 @@ def parse(path: Path, ctx: ParseContext) -> Iterator[Message]:
     box = _Mailbox(path, ctx, lines)
     previous_blank = True
     with fh:
-        while (item := lines.next()) is not None:
-            lineno, offset, line = item
+        for lineno, offset, line in lines:
             inside = offset < box.trusted_until  # a Content-Length body: never split
             if (
                 line.startswith(b"From ")
@@ -263,10 +280,10 @@ def parse(path: Path, ctx: ParseContext) -> Iterator[Message]:
                 continue
             if box.in_header:
                 box.header_line(offset, line)
-            elif not inside and _ESCAPED_FROM.match(line):
+            elif line[:1] == b">" and not inside and _ESCAPED_FROM.match(line):
                 line = line[1:]  # mboxrd: ">From " in a body was "From "
             current.add(line)
-            previous_blank = not line.strip()
+            previous_blank = len(line) < 3 and not line.strip()
         yield from box.finish()
     if lines.cut:
         box.problems.report("a line longer than 1 MB was cut")
