@@ -301,3 +301,36 @@ def test_the_same_chat_reads_back_identically_in_every_locale_shape(
         chat = [(s, w.replace(second=0), t) for s, w, t in chat]
     assert messages == [(s, w.replace(tzinfo=TZ), t) for s, w, t in chat]
     assert problems == []
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "2024-01-15 10:00: called the plumber\n2024-01-15 12:00: bought milk\n"
+        "2024-01-16 09:00: Plumber: comes Thursday\n",
+        "[15/01/2024, 10:00:00] called the plumber\n[16/01/2024, 09:00:00] paid the rent\n",
+    ],
+)
+def test_a_journal_of_timestamped_lines_stays_a_note(tmp_path: Path, text: str) -> None:
+    path = tmp_path / "journal.txt"
+    path.write_text(text, encoding="utf-8")
+    fmt = detect_format(path, path.read_bytes(), "auto")
+    assert fmt is not None and fmt.NAME == "notes"
+
+
+@pytest.mark.parametrize(
+    "notice",
+    [
+        "Messages and calls are end-to-end encrypted. No one outside of this chat can read them.",
+        "Nachrichten und Anrufe sind Ende-zu-Ende-verschlüsselt. Niemand außerhalb dieses Chats.",
+        "Les messages et les appels sont chiffrés de bout en bout. Aucun tiers ne peut les lire.",
+        "Сообщения и звонки защищены сквозным шифрованием. Никто за пределами этого чата.",
+    ],
+)
+def test_the_encryption_notice_from_the_chat_name_is_not_a_message(
+    tmp_path: Path, notice: str
+) -> None:
+    path = write(
+        tmp_path, [f"[15/01/2020, 14:20:01] Book Club: {notice}", "[15/01/2020, 14:22:00] Ada: hi"]
+    )
+    assert read(path)[0] == [("Ada", at(2020, 1, 15, 14, 22), "hi")]

@@ -57,8 +57,14 @@ def detect(path: Path, head: bytes) -> bool:
     first = match(lines[0]) if lines else None
     if first is None:
         return False
-    same = sum(1 for x in lines[:30] if (h := match(x)) is not None and h.style == first.style)
-    return same >= 2 or len(lines) < 3
+    heads = [h for x in lines[:30] if (h := match(x)) is not None and h.style == first.style]
+    # Someone wrote something: a journal of "[date time] did this" lines is a note. With
+    # "2024-01-15 10:00: " headers (a log's shape) most lines must name a sender.
+    said = sum(1 for h in heads if 0 < h.rest.find(": ") <= 60)
+    iso_colon = first.style[:2] == (":", "-") and first.widths[0] == 4
+    if said == 0 or (iso_colon and said * 2 < len(heads)):
+        return False
+    return len(heads) >= 2 or len(lines) < 3
 
 
 @dataclass
