@@ -112,49 +112,37 @@ class _Lines:
         self.offset = 0  # bytes consumed from the file so far
         self.cut = False
         self.size = os.fstat(fh.fileno()).st_size
+        self.source = self._lines()
 
-    def _read(self) -> tuple[int, int, bytes] | None:
-        line = self.fh.readline(MAX_LINE)
-        if not line:
-            return None
-        start = self.offset
-        self.offset += len(line)
-        if len(line) >= MAX_LINE and not line.endswith(b"\n"):
-            self._skip_rest()
-        self.lineno += 1
-        if self.lineno == 1:
-            line = line.removeprefix(BOM)
-        return self.lineno, start, line
-
-    def _skip_rest(self) -> None:
-        self.cut = True
-        while True:  # skip to the end of this physical line
-            rest = self.fh.readline(MAX_LINE)
-            self.offset += len(rest)
-            if not rest or rest.endswith(b"\n"):
-                break
+    def _lines(self) -> Iterator[tuple[int, int, bytes]]:
+        readline = self.fh.readline
+        while line := readline(MAX_LINE):
+            start = self.offset
+            self.offset = start + len(line)
+            if len(line) >= MAX_LINE and not line.endswith(b"\n"):
+                self.cut = True
+                while True:  # skip to the end of this physical line
+                    rest = readline(MAX_LINE)
+                    self.offset += len(rest)
+                    if not rest or rest.endswith(b"\n"):
+                        break
+            self.lineno += 1
+            yield self.lineno, start, line.removeprefix(BOM) if self.lineno == 1 else line
 
     def __iter__(self) -> Iterator[tuple[int, int, bytes]]:
-        readline, ahead = self.fh.readline, self.ahead
+        ahead, source = self.ahead, self.source
         while True:
             if ahead:
                 yield ahead.popleft()
                 continue
-            line = readline(MAX_LINE)  # the common case inline: most lines are body
-            if not line:
+            item = next(source, None)
+            if item is None:
                 return
-            start = self.offset
-            self.offset = start + len(line)
-            if len(line) >= MAX_LINE and not line.endswith(b"\n"):
-                self._skip_rest()
-            self.lineno += 1
-            if self.lineno == 1:
-                line = line.removeprefix(BOM)
-            yield self.lineno, start, line
+            yield item
 
     def peek(self, n: int) -> list[bytes]:
         while len(self.ahead) < n:
-            item = self._read()
+            item = next(self.source, None)
             if item is None:
                 break
             self.ahead.append(item)

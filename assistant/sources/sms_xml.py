@@ -79,11 +79,15 @@ class _Contacts:
 
     def __init__(self) -> None:
         self.names: dict[str, str] = {}
+        self.seen: set[str] = set()  # addresses as written, already named
 
     def learn(self, elem: ET.Element) -> None:
-        address, name = _value(elem, "address"), _value(elem, "contact_name")
-        usable = address and name and "~" not in address and not _is_group(address)
-        if usable and len(self.names) < 100_000:
+        address = elem.get("address", "")
+        if address in self.seen or len(self.seen) >= 100_000:
+            return  # most elements repeat a number already named: one set lookup
+        name = _value(elem, "contact_name")
+        if name and address not in _NULLS and "~" not in address and not _is_group(address):
+            self.seen.add(address)
             self.names.setdefault(_key(address), name)
 
     def name(self, address: str, elem: ET.Element) -> str:
