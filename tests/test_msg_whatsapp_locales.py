@@ -334,3 +334,12 @@ def test_the_encryption_notice_from_the_chat_name_is_not_a_message(
         tmp_path, [f"[15/01/2020, 14:20:01] Book Club: {notice}", "[15/01/2020, 14:22:00] Ada: hi"]
     )
     assert read(path)[0] == [("Ada", at(2020, 1, 15, 14, 22), "hi")]
+
+
+def test_a_group_export_opening_with_many_notices_is_recognised(tmp_path: Path) -> None:
+    lines = ["15/01/2020, 14:20 - Messages and calls are end-to-end encrypted. Tap to learn more."]
+    lines += [f"15/01/2020, 14:2{i % 10} - Ada added Person {i}" for i in range(70)]
+    lines.append("15/01/2020, 14:30 - Ada: welcome all")
+    path = write(tmp_path, lines, "WhatsApp Chat with Big Group.txt")
+    assert detect_format(path, path.read_bytes()[:HEAD_BYTES], "messages") is not None
+    assert read(path)[0] == [("Ada", at(2020, 1, 15, 14, 30), "welcome all")]

@@ -57,12 +57,16 @@ def detect(path: Path, head: bytes) -> bool:
     first = match(lines[0]) if lines else None
     if first is None:
         return False
-    heads = [h for x in lines[:30] if (h := match(x)) is not None and h.style == first.style]
-    # Someone wrote something: a journal of "[date time] did this" lines is a note. With
-    # "2024-01-15 10:00: " headers (a log's shape) most lines must name a sender.
+    heads = [h for x in lines if (h := match(x)) is not None and h.style == first.style]
+    # Someone wrote something (or WhatsApp's notice opens the chat; a big group's export
+    # can start with dozens of "… added …" lines): a journal of "[date time] did this"
+    # lines is a note. With "2024-01-15 10:00: " headers (a log's shape) most lines must
+    # name a sender.
     said = sum(1 for h in heads if 0 < h.rest.find(": ") <= 60)
+    if said == 0 and not wt.is_encryption_notice(first.rest, marked=True):
+        return False
     iso_colon = first.style[:2] == (":", "-") and first.widths[0] == 4
-    if said == 0 or (iso_colon and said * 2 < len(heads)):
+    if iso_colon and said * 2 < len(heads):
         return False
     return len(heads) >= 2 or len(lines) < 3
 
