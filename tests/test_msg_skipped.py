@@ -117,3 +117,19 @@ def test_an_index_from_before_the_list_gains_it_on_open(tmp_path: Path) -> None:
         assert store.schema_version == 4 and store.skipped_files() == []
         store.set_skipped("/x/a.csv", "unrecognised format", 'first line: "a"')
         assert [e["path"] for e in store.skipped_files()] == ["/x/a.csv"]
+
+
+def test_the_daemons_file_by_file_sync_keeps_the_list_current(home: Path, make_runtime) -> None:
+    from assistant.index import Indexer
+
+    rt = make_runtime(home)
+    indexer = Indexer(rt.store, rt.embedder, rt.tz, rt.config.sources)
+    notes = home / "messages" / "notes.csv"
+    notes.write_text("a;b\n")
+    assert indexer.sync_path(notes).skipped_files == [
+        f'skipped (unrecognised format): {notes} (first line: "a;b")'
+    ]
+    assert [e["path"] for e in rt.store.skipped_files()] == [str(notes)]
+    notes.unlink()
+    indexer.sync_path(notes)
+    assert rt.store.skipped_files() == []
