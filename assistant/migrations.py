@@ -152,8 +152,8 @@ def m003_occurrences(db: Any) -> None:
         db.execute(statement)
 
 
-@migration(4)
-def m004_skipped_files(db: Any) -> None:
+@migration(5)  # 4 is the calendar's (issue 13): numbered after it so the two merge cleanly
+def m005_skipped_files(db: Any) -> None:
     # Files in a messages or auto source that no format recognised: kept so `status` lists
     # them until they are indexed or removed (a silent skip would be silent data loss).
     db.execute(

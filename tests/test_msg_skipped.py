@@ -110,11 +110,11 @@ def test_what_a_skipped_file_looks_like(head: bytes, expected: str) -> None:
 def test_an_index_from_before_the_list_gains_it_on_open(tmp_path: Path) -> None:
     from assistant.store import Store
 
-    with Store(tmp_path / "old.db") as store:  # as an index of schema 3 was
+    with Store(tmp_path / "old.db") as store:  # as an index from before the list was
         store.db.execute("DROP TABLE skipped_files")
-        store.db.execute("DELETE FROM _migrations WHERE version = 4")
+        store.db.execute("DELETE FROM _migrations WHERE version = 5")
     with Store(tmp_path / "old.db") as store:
-        assert store.schema_version == 4 and store.skipped_files() == []
+        assert store.schema_version == 5 and store.skipped_files() == []
         store.set_skipped("/x/a.csv", "unrecognised format", 'first line: "a"')
         assert [e["path"] for e in store.skipped_files()] == ["/x/a.csv"]
 
