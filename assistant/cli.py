@@ -118,7 +118,15 @@ def index(
             typer.echo(f"warning: {line}", err=True)
         if len(report.warnings) > 50:
             typer.echo(f"warning: ... and {len(report.warnings) - 50} more", err=True)
+        _echo_capped(report.skipped_files, "assistant status --json lists them all")
         typer.echo(report.summary())
+
+
+def _echo_capped(lines: list[str], where_all: str, limit: int = 50) -> None:
+    for line in lines[:limit]:
+        typer.echo(line, err=True)
+    if len(lines) > limit:
+        typer.echo(f"... and {len(lines) - limit} more ({where_all})", err=True)
 
 
 def _interrupt(signum: int, frame: object) -> None:
@@ -347,6 +355,15 @@ def status(
     out.print(f"  events:    {info['events']}")
     if info["documents_with_problems"]:
         out.print(f"  files with skipped items: {info['documents_with_problems']}")
+    for entry in info["skipped_files"][:20]:
+        out.print(
+            f"  skipped ({entry['reason']}): {entry['path']} ({entry['detail']})",
+            highlight=False,
+            markup=False,
+            soft_wrap=True,
+        )
+    if len(info["skipped_files"]) > 20:
+        out.print(f"  ... and {len(info['skipped_files']) - 20} more skipped files (--json)")
     out.print("[bold]Sources[/bold]")
     for src in info["sources"]:
         out.print(f"  {src['path']} ({src['kind']})", highlight=False)

@@ -25,6 +25,8 @@ BATCH_CHUNKS = 256  # chunks embedded per encode() call, across small documents
 STREAM_AFTER = 512  # a document with more chunks is written while it is parsed
 
 Progress = Callable[[str, int, int], None]  # (path, done, total)
+SKIP_REPORTED = ("messages", "auto")  # source kinds whose unrecognised files are listed
+UNRECOGNISED = "unrecognised format"
 
 
 class Cancelled(Exception):
@@ -43,6 +45,9 @@ class IndexReport:
     chunks_reused: int = 0
     errors: list[str] = field(default_factory=list)  # "path: problem", one per failed file
     warnings: list[str] = field(default_factory=list)  # "path: line 12: problem"
+    # Files of a messages or auto source that no format recognised, one line each:
+    # 'skipped (unrecognised format): PATH (first line: "…")'. Never silent.
+    skipped_files: list[str] = field(default_factory=list)
 
     def summary(self) -> str:
         return (
@@ -118,6 +123,7 @@ class Indexer:
         self._ready = False
         self._known: dict[str, DocumentInfo] | None = None
         self._forgotten: list[str] | None = None
+        self._skipped: set[str] | None = None  # paths listed as skipped in the store
 
     def _ensure_vectors(self) -> None:
         if not self._ready:
@@ -177,7 +183,18 @@ class Indexer:
             for doc_path in self.store.documents():
                 if source_for(Path(doc_path), self.sources) is None:
                     self.remove(doc_path)
+        self._forget_skipped(seen, [root for root, _ in roots], everywhere=not paths)
         return report
+
+    def _forget_skipped(self, seen: set[str], roots: list[Path], *, everywhere: bool) -> None:
+        """Skipped files that are gone, or no source covers any more, leave the list."""
+        for entry in self.store.skipped_files():
+            path = Path(entry["path"])
+            under_root = any(path == r or r in path.parents for r in roots)
+            gone = under_root and entry["path"] not in seen
+            if gone or (everywhere and source_for(path, self.sources) is None):
+                self.store.clear_skipped(entry["path"])
+        self._skipped = None
 
     def sync_path(self, path: Path) -> IndexReport:
         """Bring one changed path in step: a file or folder, created, edited or gone."""
@@ -200,9 +217,12 @@ class Indexer:
             for doc_path in self.store.documents(under=path):
                 if doc_path not in seen:
                     self.remove(doc_path)
+            self._forget_skipped(seen, [path], everywhere=False)
         else:  # deleted or moved away: the file, or everything under the folder
             for doc_path in self.store.documents(under=path):
                 self.remove(doc_path)
+            self.store.clear_skipped(str(path), under=True)
+            self._skipped = None
         self.flush()
         return report
 
@@ -253,7 +273,10 @@ class Indexer:
                 if known:  # it used to be indexable; it is not any more
                     self.remove(key)
                 report.ignored += 1
+                if source.kind in SKIP_REPORTED:
+                    self._skip(key, head, st.st_size)
                 return "ignored"
+            self._unskip(key)
             digest = file_hash(path)
             if known and known.hash == digest:
                 self.store.touch_document(key, st.st_mtime)
@@ -273,6 +296,20 @@ class Indexer:
         except Exception as exc:  # noqa: BLE001 - one broken file never stops a run
             self._fail(f"{path}: could not be parsed ({type(exc).__name__}: {exc})")
         return "failed"
+
+    def _skip(self, key: str, head: bytes, size: int) -> None:
+        detail = describe_head(head, size)
+        self._report.skipped_files.append(f"skipped ({UNRECOGNISED}): {key} ({detail})")
+        self.store.set_skipped(key, UNRECOGNISED, detail)
+        if self._skipped is not None:
+            self._skipped.add(key)
+
+    def _unskip(self, key: str) -> None:
+        if self._skipped is None:
+            self._skipped = {e["path"] for e in self.store.skipped_files()}
+        if key in self._skipped:
+            self.store.clear_skipped(key)
+            self._skipped.discard(key)
 
     def _is_forgotten(self, key: str) -> bool:
         if self._forgotten is None:
@@ -436,6 +473,21 @@ class Indexer:
         else:
             self._report.updated += 1
         self._report.warnings.extend(f"{doc.path}: {p}" for p in problems)
+
+
+def describe_head(head: bytes, size: int) -> str:
+    """What a skipped file looks like, for a person deciding what it is: its first line."""
+    if not head:
+        return "empty file"
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return "UTF-16 text; save it as UTF-8 to have it read"
+    if b"\x00" in head[:8192]:
+        return f"binary data, {size / 1e6:.1f} MB" if size >= 100_000 else "binary data"
+    text = head[:4096].decode("utf-8", errors="replace").lstrip("\ufeff")
+    first = next((line.strip() for line in text.splitlines() if line.strip()), "")
+    if len(first) > 80:
+        first = first[:79] + "…"
+    return f'first line: "{first}"' if first else "only blank lines"
 
 
 def _store_failure(store: Store, exc: Exception) -> AssistantError:

@@ -143,6 +143,7 @@ def status(rt: Runtime) -> dict[str, Any]:
             "embedding_model": store.get_meta("embedding_model"),
         },
         **counts,
+        "skipped_files": store.skipped_files(),
         "sources": [{"path": str(s.path), "kind": s.kind} for s in rt.config.sources],
         "models": {
             "embedding": f"{BUNDLED_ID} (bundled)" if emb == "bundled" else emb,

@@ -160,3 +160,13 @@ def m004_occurrence_identity(db: Any) -> None:
     # this lost such occurrences, so the next `assistant index` reads them again.
     db.execute("ALTER TABLE occurrences ADD COLUMN recurrence_id REAL")
     db.execute("UPDATE documents SET mtime = -1, hash = '' WHERE format = 'ics'")
+
+
+@migration(5)  # 4 is the calendar's (issue 13): numbered after it so the two merge cleanly
+def m005_skipped_files(db: Any) -> None:
+    # Files in a messages or auto source that no format recognised: kept so `status` lists
+    # them until they are indexed or removed (a silent skip would be silent data loss).
+    db.execute(
+        "CREATE TABLE skipped_files (path TEXT PRIMARY KEY, reason TEXT NOT NULL, "
+        "detail TEXT NOT NULL, at REAL NOT NULL)"
+    )

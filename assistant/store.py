@@ -448,6 +448,7 @@ class Store:
             self.db.execute(
                 "INSERT OR REPLACE INTO forgotten(path, at) VALUES (?, ?)", (path, time.time())
             )
+            self.clear_skipped(path, under=True)
             self._bump_generation()
         self.scrub()
         return removed
@@ -463,6 +464,29 @@ class Store:
                 if name:
                     names.setdefault(name, None)
         return list(names)
+
+    # -- files no format recognised ----------------------------------------
+
+    def set_skipped(self, path: str, reason: str, detail: str) -> None:
+        self.db.execute(
+            "INSERT OR REPLACE INTO skipped_files(path, reason, detail, at) VALUES (?, ?, ?, ?)",
+            (path, reason, detail, time.time()),
+        )
+
+    def clear_skipped(self, path: str, *, under: bool = False) -> None:
+        """Forget that ``path`` (with ``under``: anything at or below it) was skipped."""
+        if not under:
+            self.db.execute("DELETE FROM skipped_files WHERE path = ?", (path,))
+            return
+        prefix = path.rstrip(os.sep) + os.sep
+        self.db.execute(
+            "DELETE FROM skipped_files WHERE path = ? OR substr(path, 1, ?) = ?",
+            (path, len(prefix), prefix),
+        )
+
+    def skipped_files(self) -> list[dict[str, str]]:
+        rows = self.db.execute("SELECT path, reason, detail FROM skipped_files ORDER BY path")
+        return [{"path": p, "reason": r, "detail": d} for p, r, d in rows]
 
     def forgotten(self) -> list[str]:
         return [p for (p,) in self.db.execute("SELECT path FROM forgotten ORDER BY path")]
@@ -483,6 +507,7 @@ class Store:
     def delete_all(self) -> None:
         with self.transaction():
             self.db.execute("DELETE FROM documents")
+            self.db.execute("DELETE FROM skipped_files")
             self._bump_generation()
 
     def _bump_generation(self) -> None:

@@ -131,7 +131,9 @@ def test_an_unescaped_from_in_a_body_does_not_split_the_mail(tmp_path: Path) -> 
 
 
 def test_a_broken_separator_is_reported_and_both_mails_are_kept(tmp_path: Path) -> None:
-    broken = mail(3).replace("From someone@example.org Mon Nov 03 10:00:00 2026", "From garbled")
+    broken = mail(3).replace(
+        "From someone@example.org Mon Nov 03 10:00:00 2026", "From someone garbled ?? 10"
+    )
     msgs, problems = parse(write(tmp_path, mail(2) + broken + mail(4)))
     assert [m.subject for m in msgs] == ["Mail 2", "Mail 3", "Mail 4"]
     assert problems == [
@@ -143,7 +145,9 @@ def test_a_mail_without_a_date_is_dated_by_its_separator(tmp_path: Path) -> None
     box = write(tmp_path, mail(2).replace("Date: Mon, 2 Nov 2026 11:00:00 +0100\n", ""))
     (msg,), problems = parse(box)
     assert msg.time == datetime(2026, 11, 2, 10, 0, tzinfo=UTC)
-    assert problems == ["message at line 1: no valid Date header; dated by the mbox 'From ' line"]
+    assert problems == [
+        "mail 1 (line 1) <m2@example.org>: no valid Date header; dated by the mbox 'From ' line"
+    ]
 
 
 def test_the_same_mail_twice_is_indexed_once(tmp_path: Path) -> None:

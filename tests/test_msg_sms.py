@@ -125,3 +125,31 @@ def test_read_elements_are_cleared_so_memory_stays_flat(tmp_path: Path) -> None:
     msgs, _ = parse(write(tmp_path, HEAD + rows + "</smses>"))
     assert len(msgs) == 2000
     assert msgs[-1].time == datetime.fromtimestamp((1795195844000 + 1999) / 1000, UTC)
+
+
+RCS = BACKUP.parent / "sms-20261123080000.xml"
+
+
+def test_a_group_rcs_message_is_from_its_sender_never_from_the_group_id() -> None:
+    msgs, problems = parse(RCS)
+    group = [m for m in msgs if m.chat.startswith("group_")]
+    assert [(m.sender, m.text) for m in group] == [
+        ("+49 176 23456789", "Kiln is free on Saturday 🔥"),  # no name for that number
+        ("Ada", "I'll bring the blue glaze"),  # named by her SMS, written another way
+        ("Me", "Count me in"),
+        ("+4915755555555", "[attached: PXL_20261121_195640.jpg]"),
+    ]
+    assert not any("rcs.google.com" in m.sender for m in msgs)
+    assert problems == []
+
+
+def test_one_unreadable_element_is_reported_and_the_rest_read(tmp_path: Path) -> None:
+    data = (
+        HEAD
+        + sms(1795195844000, "one")
+        + '  <mms date="x" msg_box="1"><addrs><addr /></addrs></mms>\n'
+    )
+    data += sms(1795195845000, "two") + "</smses>"
+    msgs, problems = parse(write(tmp_path, data))
+    assert [m.text for m in msgs] == ["one", "two"]
+    assert problems == ["<mms> number 2: no valid date"]

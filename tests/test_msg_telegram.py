@@ -103,3 +103,29 @@ def test_a_file_that_is_not_json_is_one_clear_error(tmp_path: Path) -> None:
     path.write_text("{ this is not json")
     with pytest.raises(SourceError, match=r"result.json: near byte \d+: not valid JSON"):
         parse(path)
+
+
+BARE = FIXTURES / "telegram_bare" / "result.json"
+
+
+def test_a_chat_export_without_the_chats_type_or_message_dates_is_read() -> None:
+    fmt = detect_format(BARE, BARE.read_bytes()[:HEAD_BYTES], "messages")
+    assert fmt is not None and fmt.NAME == "telegram"
+    msgs, problems = parse(BARE)
+    assert [(m.id, m.chat, m.sender, m.text) for m in msgs] == [
+        ("101", "Lena", "Lena", "Are we still on for the long run?"),
+        ("102", "Lena", "Sam Keller", "Yes — 9:00 at the gate"),  # no "type": a message
+    ]
+    assert msgs[0].time == datetime.fromtimestamp(1794862951, TZ) and problems == []
+
+
+def test_other_json_with_messages_is_not_taken_for_telegram(tmp_path: Path) -> None:
+    discord = tmp_path / "discord.json"
+    discord.write_text(
+        '{"guild": {"id": "1"}, "messages": [{"id": "9", "type": "Default", '
+        '"timestamp": "2026-11-01T10:00:00+00:00", "content": "hi", "author": {"id": "2"}}]}'
+    )
+    facebook = tmp_path / "message_1.json"
+    facebook.write_text('{"participants": [], "messages": [{"sender_name": "A", "content": "x"}]}')
+    for path in (discord, facebook):
+        assert detect_format(path, path.read_bytes(), "messages") is None

@@ -79,10 +79,11 @@ def test_attached_files_are_named_and_their_captions_kept() -> None:
     android = parse(ANDROID)[0]
     doc = next(m for m in android if m.attachments)
     assert doc.attachments == ("DOC-20261103-WA0002.pdf",)
-    assert doc.text == "Tickets for the ferry"
+    assert doc.text == "[attached: DOC-20261103-WA0002.pdf] Tickets for the ferry"
     ios = parse(IOS)[0]
     photo = next(m for m in ios if m.attachments)
     assert photo.attachments == ("00000009-PHOTO-2026-11-14-12-05-01.jpg",)
+    assert photo.text == "[attached: 00000009-PHOTO-2026-11-14-12-05-01.jpg]"
 
 
 def test_rtl_text_emoji_and_the_edited_marker() -> None:
@@ -187,4 +188,4 @@ def test_an_impossible_date_is_reported_and_skipped(tmp_path: Path) -> None:
     text = "30/02/2026, 10:00 - A: never\n03/11/2026, 10:00 - A: fine\n"
     msgs, problems = parse(write(tmp_path, text))
     assert [m.text for m in msgs] == ["fine"]
-    assert problems == ["line 1: 30/02/2026 10:00 is not a valid date"]
+    assert problems == ["line 1: 30/02/2026, 10:00 is not a valid date"]

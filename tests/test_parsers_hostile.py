@@ -34,6 +34,16 @@ SAMPLES: dict[ModuleType, Path] = {
     ics: FIXTURES.parent / "calendar" / "google.ics",
 }
 PARSERS = list(SAMPLES)
+# Every shape the parsers read, mutated the same way: locales, marks, mbox variants.
+SHAPES: list[tuple[ModuleType, Path]] = [
+    *SAMPLES.items(),
+    *((whatsapp, p) for p in sorted((FIXTURES / "whatsapp").rglob("*.txt"))),
+    *((mbox, p) for p in sorted((FIXTURES / "mbox").iterdir())),
+    (eml, FIXTURES / "eml" / "4 Heizung Termin (Exchange).eml"),
+    (eml, FIXTURES / "eml" / "5 Saved with BOM.eml"),
+    (sms_xml, FIXTURES / "sms-20261123080000.xml"),
+    (telegram, FIXTURES / "telegram_bare" / "result.json"),
+]
 SECONDS = 5.0  # per file, far above what any case here needs
 FAST = settings(
     max_examples=int(os.environ.get("HOSTILE_EXAMPLES", "40")),  # raise to hunt locally
@@ -105,15 +115,83 @@ def test_random_bytes_parse_cleanly_or_fail_in_one_line(
     outcome(parser, path)
 
 
-@pytest.mark.parametrize("parser", PARSERS, ids=lambda m: m.NAME)
+@pytest.mark.parametrize(("parser", "sample"), SHAPES, ids=lambda x: getattr(x, "name", ""))
 @FAST
 @given(data=st.data())
 def test_mutated_real_exports_parse_cleanly_or_fail_in_one_line(
-    tmp_path: Path, parser: ModuleType, data: st.DataObject
+    tmp_path: Path, parser: ModuleType, sample: Path, data: st.DataObject
 ) -> None:
-    path = tmp_path / SAMPLES[parser].name
-    path.write_bytes(mutate(SAMPLES[parser].read_bytes(), data.draw))
+    path = tmp_path / sample.name
+    path.write_bytes(mutate(sample.read_bytes(), data.draw))
     outcome(parser, path)
+
+
+@FAST
+@given(data=st.data())
+def test_whatsapp_headers_of_every_locale_with_junk_spliced_in(
+    tmp_path: Path, data: st.DataObject
+) -> None:
+    from datetime import datetime
+
+    from assistant.sources.whatsapp_grammar import LOCALES, PLATFORMS, render
+
+    lines = []
+    for _ in range(data.draw(st.integers(1, 6))):
+        loc = data.draw(st.sampled_from(LOCALES))
+        when = data.draw(st.datetimes(datetime(1990, 1, 1), datetime(2099, 12, 31)))
+        head = render(loc, when, data.draw(st.sampled_from(PLATFORMS)))
+        cut = data.draw(st.integers(0, len(head)))  # a header broken anywhere
+        junk = data.draw(st.sampled_from(["", "\u200e", "99", ":", " - ", "]", "‹", "<attached: "]))
+        lines.append(head[:cut] + junk + head[cut:] + data.draw(st.text(max_size=30)))
+    path = tmp_path / "WhatsApp Chat with Ada.txt"
+    path.write_text("\n".join(lines), encoding="utf-8", errors="surrogatepass")
+    outcome(whatsapp, path)
+
+
+@pytest.mark.parametrize("shape", ["mboxrd", "undated", "mboxcl2"])
+@FAST
+@given(data=st.data())
+def test_mailboxes_of_generated_mails_keep_every_readable_mail(
+    tmp_path: Path, shape: str, data: st.DataObject
+) -> None:
+    mails = []
+    for i in range(data.draw(st.integers(1, 5))):
+        body = data.draw(
+            st.lists(
+                st.sampled_from(
+                    [
+                        "From here on",
+                        ">From the pier",
+                        "From: x",
+                        "",
+                        "text",
+                        "From a@b Mon Nov 02 10:00:00 2026",
+                    ]
+                ),
+                max_size=6,
+            )
+        )
+        body_bytes = "\n".join(body).encode() + b"\n"
+        head = f"From: P{i} <p{i}@example.org>\nDate: Mon, 2 Nov 2026 10:00:00 +0100\n"
+        head += f"Subject: s{i}\nMessage-ID: <g{i}@example.org>\n"
+        sep = {
+            "mboxrd": "From p@example.org Mon Nov 02 10:00:00 2026",
+            "undated": "From ",
+            "mboxcl2": "From p@example.org Mon Nov 02 10:00:00 2026",
+        }[shape]
+        if shape == "mboxcl2":
+            head += f"Content-Length: {len(body_bytes)}\n"
+        else:  # every writer but mboxcl2 escapes a body line "From "
+            body_bytes = b"\n".join(
+                b">" + x if x.lstrip(b">").startswith(b"From ") else x
+                for x in body_bytes.split(b"\n")
+            )
+        mails.append(f"{sep}\n{head}\n".encode() + body_bytes)
+    path = tmp_path / "box"
+    path.write_bytes(b"\n".join(mails))
+    ctx = ParseContext(tz=TZ)
+    msgs = list(mbox.parse(path, ctx))
+    assert [m.subject for m in msgs] == [f"s{i}" for i in range(len(mails))]
 
 
 @pytest.mark.parametrize("parser", PARSERS, ids=lambda m: m.NAME)

@@ -71,7 +71,45 @@ class RawMessage:
         )
 
     def data(self) -> bytes:
-        return b"".join(self.lines)
+        return b"".join(repair_headers(self.lines))
+
+
+MAX_HEADER_LINES = 2000
+
+
+def repair_headers(lines: list[bytes]) -> list[bytes]:
+    """The lines with a badly folded header block put right. Exchange and some exporters
+    fold long headers without the leading space; the stdlib parser would take such a line
+    for the start of the body and lose every header after it. A stray line is joined to
+    the header before it, unless no header follows it and no blank line ends the block
+    (then the body starts there); lines before the first header ("Microsoft Mail Internet
+    Headers Version 2.0") are dropped."""
+    end = min(len(lines), MAX_HEADER_LINES)
+    stray = blank = False
+    for i, line in enumerate(lines[:end]):
+        if not line.strip():
+            end, blank = i, True
+            break
+        if not (_HEADER_LINE.match(line) or line[:1] in (b" ", b"\t")):
+            stray = True
+    if not stray:
+        return lines
+    block = lines[:end]
+    headers = [i for i, line in enumerate(block) if _HEADER_LINE.match(line)]
+    if not headers:
+        return lines
+    first, last = headers[0], headers[-1]
+    fixed = []
+    for i, line in enumerate(block[first:], start=first):
+        if _HEADER_LINE.match(line) or line[:1] in (b" ", b"\t"):
+            fixed.append(line)
+        elif i > last and not blank:
+            fixed.append(b"\n")  # no blank line and no header after it: the body starts
+            fixed.extend(block[i:])
+            break
+        else:
+            fixed.append(b" " + line)
+    return fixed + lines[end:]
 
 
 # --- MIME -------------------------------------------------------------------------------
@@ -268,12 +306,34 @@ def _hstr(value: object) -> str:
     return header_text(value) if isinstance(value, Header) else str(value)
 
 
+_DISPLAY = re.compile(r"^\s*\"?([^\"<]*?)\"?\s*<")
+
+
+def _addresses(raw: str) -> list[tuple[str, str]]:
+    """(display name, address) pairs of one header value. What getaddresses cannot read
+    (``a!b@c@d`` gives ``@d``; deeply nested comments exhaust its recursion) is kept
+    whole: its display part, else the full odd address."""
+    try:
+        pairs = getaddresses([raw])
+    except (RecursionError, ValueError, IndexError):
+        pairs = []
+    readable = all((name or addr) and not addr.startswith("@") for name, addr in pairs)
+    if pairs and readable and sum(len(n) + len(a) for n, a in pairs) * 3 >= len(raw.strip()):
+        return pairs
+    display = _DISPLAY.match(raw)
+    if display and display.group(1).strip():
+        return [(display.group(1).strip(), "")]
+    whole = " ".join(raw.split()).strip('<>" ')
+    return [("", whole[:200])] if whole else []
+
+
 def _names(values: list[object]) -> list[str]:
     out: list[str] = []
-    for name, addr in getaddresses([_hstr(v) for v in values]):
-        label = header_text(name) or addr.strip()
-        if label and label not in out:
-            out.append(label)
+    for value in values:
+        for name, addr in _addresses(_hstr(value)):
+            label = header_text(name) or addr.strip()
+            if label and label not in out:
+                out.append(label)
     return out
 
 

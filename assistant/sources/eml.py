@@ -26,9 +26,16 @@ _HEADER = re.compile(rb"^([!-9;-~]{1,76}):")
 _OTHER_SUFFIXES = {".md", ".markdown", ".txt", ".org", ".ics", ".json", ".xml", ".html", ".csv"}
 
 
+BOM = b"\xef\xbb\xbf"
+
+
 def _header_names(head: bytes) -> set[bytes]:
+    """The header names of the block that starts ``head``; empty if it starts otherwise.
+    Lines that are no header inside the block (a header folded without the leading
+    space, as Exchange writes some) are tolerated while real headers outnumber them."""
     names: set[bytes] = set()
-    for line in head.split(b"\n", 80)[:80]:
+    stray = 0
+    for i, line in enumerate(head.removeprefix(BOM).split(b"\n", 200)[:200]):
         line = line.rstrip(b"\r")
         if not line:
             break
@@ -36,14 +43,19 @@ def _header_names(head: bytes) -> set[bytes]:
             continue  # a folded header's continuation
         m = _HEADER.match(line)
         if m is None:
-            return set()  # not a header block
+            if i == 0 and line.startswith(b"Microsoft Mail Internet Headers"):
+                continue  # Outlook's "Internet headers" copy
+            if not names:
+                return set()  # not a header block
+            stray += 1
+            continue
         names.add(m.group(1).lower())
-    return names
+    return names if stray <= len(names) else set()
 
 
 def detect(path: Path, head: bytes) -> bool:
     suffix = path.suffix.lower()
-    if suffix in _OTHER_SUFFIXES or head.startswith(b"From "):
+    if suffix in _OTHER_SUFFIXES or head.removeprefix(BOM).startswith(b"From "):
         return False  # "From " first: an mbox
     names = _header_names(head)
     if suffix == ".eml":
@@ -56,7 +68,11 @@ def parse(path: Path, ctx: ParseContext) -> Iterator[Message]:
     raw = RawMessage(path.name)
     try:
         with path.open("rb") as fh:
-            for _, line, _cut in bounded_lines(fh):
+            for lineno, line, _cut in bounded_lines(fh):
+                if lineno == 1:
+                    line = line.removeprefix(BOM)
+                    if line.startswith(b"Microsoft Mail Internet Headers"):
+                        continue
                 raw.add(line)
         mtime = datetime.fromtimestamp(path.stat().st_mtime, UTC)
     except OSError as exc:
@@ -67,7 +83,10 @@ def parse(path: Path, ctx: ParseContext) -> Iterator[Message]:
         raise SourceError(path, "not an email (it does not start with headers)")
     if raw.dropped:
         problems.report(raw.skipped())
-    msg = to_message(raw.data(), "the message", problems, Threads(), mtime, "the file's time")
+    try:
+        msg = to_message(raw.data(), "the message", problems, Threads(), mtime, "the file's time")
+    except Exception as exc:  # noqa: BLE001 - RecursionError included: one line, not a traceback
+        raise SourceError(path, f"could not be read ({type(exc).__name__})") from None
     problems.close()
     if msg is not None:
         yield msg

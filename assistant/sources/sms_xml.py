@@ -61,10 +61,50 @@ class _Ids:
         return base if self.n == 1 else f"{base}-{self.n}"
 
 
-def _sms(elem: ET.Element, tz: ZoneInfo, ids: _Ids) -> Message | None:
+def _key(address: str) -> str:
+    """A phone number as compared across elements: its digits ("+49 176 2345-6789",
+    "017623456789" and "+4917623456789" agree on the last nine)."""
+    digits = "".join(ch for ch in address if ch.isdigit())
+    return digits[-9:] if len(digits) >= 9 else address.strip().lower()
+
+
+def _is_group(address: str) -> bool:
+    # Google Messages backs up RCS groups under an id, never a person: group_…@rcs.google.com
+    return address.startswith("group_") or "@rcs." in address
+
+
+class _Contacts:
+    """Names of the numbers seen so far (SMS Backup & Restore writes the contact name on
+    each element, never on an MMS part's address)."""
+
+    def __init__(self) -> None:
+        self.names: dict[str, str] = {}
+        self.seen: set[str] = set()  # addresses as written, already named
+
+    def learn(self, elem: ET.Element) -> None:
+        address = elem.get("address", "")
+        if address in self.seen or len(self.seen) >= 100_000:
+            return  # most elements repeat a number already named: one set lookup
+        name = _value(elem, "contact_name")
+        if name and address not in _NULLS and "~" not in address and not _is_group(address):
+            self.seen.add(address)
+            self.names.setdefault(_key(address), name)
+
+    def name(self, address: str, elem: ET.Element) -> str:
+        numbers = elem.get("address", "").split("~")
+        names = _value(elem, "contact_name").split(", ")
+        if len(numbers) > 1 and len(names) == len(numbers):  # a group, named in order
+            for number, name in zip(numbers, names, strict=True):
+                if _key(number) == _key(address):
+                    return name
+        return self.names.get(_key(address), address)
+
+
+def _sms(elem: ET.Element, tz: ZoneInfo, ids: _Ids, contacts: _Contacts) -> Message | None:
     kind = elem.get("type", "1")
     body = _value(elem, "body")[:MAX_TEXT].strip()
     when = _time(elem, tz)
+    contacts.learn(elem)
     if kind == "3" or not body or when is None:
         return None
     contact = _value(elem, "contact_name") or _value(elem, "address") or "unknown"
@@ -80,8 +120,21 @@ def _sms(elem: ET.Element, tz: ZoneInfo, ids: _Ids) -> Message | None:
     )
 
 
-def _mms(elem: ET.Element, tz: ZoneInfo, ids: _Ids) -> Message | None:
+def _mms_sender(elem: ET.Element, contact: str, contacts: _Contacts) -> str:
+    """Who sent a received MMS: the FROM address (type 137) of its parts, by name when the
+    file names that number; a group id is never a sender."""
+    for addr in elem.iter("addr"):
+        address = _value(addr, "address")
+        if addr.get("type") != _MMS_FROM or address in ("", "insert-address-token"):
+            continue
+        if not _is_group(address):
+            return contacts.name(address, elem)
+    return "unknown" if _is_group(contact) or "~" in elem.get("address", "") else contact
+
+
+def _mms(elem: ET.Element, tz: ZoneInfo, ids: _Ids, contacts: _Contacts) -> Message | None:
     when = _time(elem, tz)
+    contacts.learn(elem)
     if when is None:
         return None
     texts: list[str] = []
@@ -99,18 +152,7 @@ def _mms(elem: ET.Element, tz: ZoneInfo, ids: _Ids) -> Message | None:
             attachments.append(name)
     contact = _value(elem, "contact_name") or _value(elem, "address") or "unknown"
     sent = elem.get("msg_box") == "2"
-    sender = ME
-    if not sent:
-        sender = contact
-        numbers = elem.get("address", "").split("~")
-        if len(numbers) > 1:  # a group: who sent it, by name when the names line up
-            names = contact.split(", ")
-            for addr in elem.iter("addr"):
-                if addr.get("type") == _MMS_FROM and _value(addr, "address"):
-                    sender = _value(addr, "address")
-                    if len(names) == len(numbers) and sender in numbers:
-                        sender = names[numbers.index(sender)]
-                    break
+    sender = ME if sent else _mms_sender(elem, contact, contacts)
     text = "\n".join(texts)[:MAX_TEXT]
     if not text and not attachments:
         return None
@@ -126,12 +168,27 @@ def _mms(elem: ET.Element, tz: ZoneInfo, ids: _Ids) -> Message | None:
     )
 
 
+def _read(
+    elem: ET.Element, tz: ZoneInfo, ids: _Ids, contacts: _Contacts, n: int, problems: Problems
+) -> Message | None:
+    """One <sms> or <mms>; a bad one is reported and skipped, never the file."""
+    try:
+        msg = (_sms if elem.tag == "sms" else _mms)(elem, tz, ids, contacts)
+    except Exception as exc:  # noqa: BLE001 - one odd element never costs the backup
+        problems.report(f"<{elem.tag}> number {n}: could not be read ({type(exc).__name__})")
+        return None
+    if msg is None and _time(elem, tz) is None:
+        problems.report(f"<{elem.tag}> number {n}: no valid date")
+    return msg
+
+
 def parse(path: Path, ctx: ParseContext) -> Iterator[Message]:
     problems = Problems(ctx)
     fh = open_binary(path)
     reader = CappedRuns(CleanReader(fh, problems, xml=True))
     parser = ET.XMLPullParser(events=("start", "end"))
     ids = _Ids()
+    contacts = _Contacts()
     depth = 0
     root: ET.Element | None = None
     count = 0
@@ -155,12 +212,10 @@ def parse(path: Path, ctx: ParseContext) -> Iterator[Message]:
                     if depth != 1 or root is None:
                         continue
                     if elem.tag in ("sms", "mms"):
-                        msg = (_sms if elem.tag == "sms" else _mms)(elem, ctx.tz, ids)
-                        if msg is None and _time(elem, ctx.tz) is None:
-                            problems.report(f"<{elem.tag}> number {count + 1}: no valid date")
-                        elif msg is not None:
-                            yield msg
                         count += 1
+                        msg = _read(elem, ctx.tz, ids, contacts, count, problems)
+                        if msg is not None:
+                            yield msg
                     root.clear()  # what was read is not kept: memory stays flat
                 if not data:
                     break

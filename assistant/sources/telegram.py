@@ -8,6 +8,7 @@ read in the configured zone. ``text`` is a string or a list of strings and entit
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
@@ -50,15 +51,26 @@ _MEDIA = {
 }
 
 
+_MESSAGES = re.compile(rb'"messages"\s*:\s*\[\s*([\]{])')
+_MESSAGE_KEYS = re.compile(rb'"(?:text|text_entities|from|date|date_unixtime)"\s*:')
+
+
 def detect(path: Path, head: bytes) -> bool:
+    """The full export, or one chat: an object whose ``messages`` holds message-shaped
+    objects (an ``id`` and a text, sender or date); the chat's ``type``, even a message's
+    ``date``, may be missing."""
     start = head.lstrip(b"\xef\xbb\xbf \t\r\n")
     if not start.startswith(b"{"):
         return False
     if b'"personal_information"' in head and b'"about"' in head:
         return True  # the full export
-    if b'"messages"' not in head:
+    m = _MESSAGES.search(head)
+    if m is None:
         return False
-    return any(b'"' + t + b'"' in head for t in _CHAT_TYPES) and b'"date"' in head
+    if m.group(1) == b"]":  # a chat without messages
+        return any(b'"' + t + b'"' in head for t in _CHAT_TYPES)
+    first = head[m.start(1) : m.start(1) + 4096]
+    return b'"id"' in first and _MESSAGE_KEYS.search(first) is not None
 
 
 @dataclass
@@ -124,7 +136,7 @@ def _file_name(value: object, label: str) -> str:
 
 
 def _message(obj: dict[str, Any], chat: _Chat, full: bool, tz: ZoneInfo) -> Message | None:
-    if obj.get("type") != "message":
+    if obj.get("type", "message") != "message":
         return None  # service messages: joins, pins, calls
     when = _time(obj, tz)
     if when is None:
@@ -174,6 +186,12 @@ def parse(path: Path, ctx: ParseContext) -> Iterator[Message]:
                             msg = _message(obj, chat, current != _SINGLE, ctx.tz)
                         except ValueError as exc:
                             problems.report(f"message id {obj.get('id')}: {exc}; skipped")
+                            continue
+                        except Exception as exc:  # noqa: BLE001 - one odd message only
+                            problems.report(
+                                f"message id {obj.get('id')}: could not be read "
+                                f"({type(exc).__name__}); skipped"
+                            )
                             continue
                         if msg is not None:
                             count += 1

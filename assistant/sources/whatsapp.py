@@ -1,12 +1,13 @@
-"""WhatsApp chat exports (.txt, Android and iOS shapes): one Message per chat message.
+"""WhatsApp chat exports (.txt, Android, iOS and older shapes, any locale): one Message per
+chat message.
 
-Android writes ``22/11/2026, 09:14 - Ada Brandt: text`` (system lines have no sender),
-iOS writes ``[22/11/2026, 09:14:03] Ada Brandt: text`` and marks system lines and media
-with U+200E. The date order follows the phone's locale and is inferred from the file:
-a first field above 12 means day first, a second field above 12 means month first; when
-no date decides, the order whose consecutive dates lie closer together wins (a chat is
-dense in time), and a remaining tie means day first unless the clock is 12-hour with a
-two-digit year (the US shape). Times are wall-clock times in the configured zone.
+Android writes ``22/11/2026, 09:14 - Ada Brandt: text``, iOS ``[22/11/2026, 09:14:03]
+Ada Brandt: text``, older exports ``22/11/2026 09:14: Ada Brandt: text``; the date, clock
+and words between them follow the phone's locale (whatsapp_grammar). A file keeps one
+shape throughout, so a line in another shape inside a message (a pasted header) is text.
+The date order is decided from the whole file before parsing (whatsapp_grammar.OrderVote).
+Times are wall-clock times in the configured zone. System notices are recognised by
+whatsapp_text; anything not recognised is kept.
 """
 
 from __future__ import annotations
@@ -14,12 +15,13 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from assistant.records import Message
 from assistant.sources import ParseContext, cannot_read
+from assistant.sources import whatsapp_text as wt
 from assistant.sources.exports import (
     MAX_TEXT,
     Problems,
@@ -27,154 +29,83 @@ from assistant.sources.exports import (
     bounded_lines,
     decode_line,
 )
+from assistant.sources.whatsapp_grammar import MARKS, Header, OrderVote, match, ymd
 
 NAME = "whatsapp"
 FAMILY = "messages"
 
-_MARKS = "\u200e\u200f\u202a\u202b\u202c\u202d\u202e\ufeff"
-_DATE = r"(?P<date>\d{1,4}[./-]\d{1,2}[./-]\d{1,4})"
-_TIME = (
-    r"(?P<time>\d{1,2}[:.]\d{2}(?:[:.]\d{2})?"
-    r"(?:[\s\u202f\u00a0]?(?P<ampm>[AaPp]\.?[\s\u202f\u00a0]?[Mm]\.?))?)"
-)
-_ANDROID = re.compile(
-    rf"^{_DATE},?[\s\u202f\u00a0]{_TIME}[\s\u202f\u00a0]+[-–][\s\u00a0](?P<rest>.*)$"
-)
-_IOS = re.compile(rf"^\[{_DATE},?[\s\u202f\u00a0]{_TIME}\][\s\u00a0](?P<rest>.*)$")
-_ATTACHED = re.compile(r"<attached: ([^>]{1,300})>")
-_ANDROID_FILE = re.compile(r"^(.{1,200}\.\w{1,5}) \(file attached\)(?:\n|$)")
-_OMITTED = re.compile(
-    r"^(image|video|audio|sticker|GIF|document|Contact card|<Media) omitted>?$", re.IGNORECASE
-)
-_SYSTEM_TEXT = re.compile(
-    r"^(This message was deleted\.?|You deleted this message\.?|null|Waiting for this message.*)$"
-)
-_EDITED = re.compile(r"\s*<This message was edited>\s*$")
+_NOTE_SUFFIXES = {".md", ".markdown", ".org"}  # a journal with timestamped lines is a note
+# Export file names in the app's languages: "WhatsApp Chat with Ada.txt", "WhatsApp-Chat
+# mit Ada.txt", "Discussion WhatsApp avec Ada.txt", ...; iOS: "WhatsApp Chat - Ada/_chat.txt".
 _CHAT_FROM_NAME = re.compile(
-    r"^WhatsApp[ -]Chat(?: with| mit| avec| con| met| com| - |-)?\s*(?P<name>.+?)(?: \(\d+\))?$",
+    r"^(?:WhatsApp[ -]Chat(?: with| mit| avec| con| met| com| z| med| ile| dengan| - |-| ?:)?"
+    r"|Discussion WhatsApp avec|Chat de WhatsApp con|Conversa do WhatsApp com"
+    r"|Conversa de WhatsApp com|Chat WhatsApp con|Chat WhatsApp dengan|Чат WhatsApp с"
+    r"|Czat WhatsApp z|WhatsApp Sohbeti|WhatsApp-keskustelu)\s*(?P<name>.+?)(?: \(\d+\))?$",
     re.IGNORECASE,
 )
-_SCAN_DATES = 5000  # header dates sampled to infer the date order when none decides
-
-
-def _clean(line: str) -> str:
-    return line.lstrip(_MARKS)
-
-
-def _header(line: str) -> re.Match[str] | None:
-    if line.startswith("["):
-        return _IOS.match(line)
-    return _ANDROID.match(line) if line[:1].isdigit() else None
 
 
 def detect(path: Path, head: bytes) -> bool:
-    if b"\x00" in head[:8192]:
+    if b"\x00" in head[:8192] or path.suffix.lower() in _NOTE_SUFFIXES:
         return False
     lines = [
-        _clean(x.strip())
+        x.strip(" \t\r")
         for x in head.decode("utf-8", errors="replace").splitlines()[:60]
-        if x.strip(" \t\r" + _MARKS)
+        if x.strip(" \t\r" + MARKS)
     ]
-    if not lines or _header(lines[0]) is None:
+    first = match(lines[0]) if lines else None
+    if first is None:
         return False
-    matches = sum(1 for x in lines[:30] if _header(x))
-    return matches >= 2 or len(lines) < 3
-
-
-# --- the date order ---------------------------------------------------------------------
+    heads = [h for x in lines if (h := match(x)) is not None and h.style == first.style]
+    # Someone wrote something (or WhatsApp's notice opens the chat; a big group's export
+    # can start with dozens of "… added …" lines): a journal of "[date time] did this"
+    # lines is a note. With "2024-01-15 10:00: " headers (a log's shape) most lines must
+    # name a sender.
+    said = sum(1 for h in heads if 0 < h.rest.find(": ") <= 60)
+    if said == 0 and not wt.is_encryption_notice(first.rest, marked=True):
+        return False
+    iso_colon = first.style[:2] == (":", "-") and first.widths[0] == 4
+    if iso_colon and said * 2 < len(heads):
+        return False
+    return len(heads) >= 2 or len(lines) < 3
 
 
 @dataclass
-class _Order:
-    day_first: bool = True
-    iso: bool = False  # yyyy-mm-dd: nothing to infer
+class _Shape:
+    order: str = "DMY"
+    style: tuple[str, str, str] | None = None
 
 
-def _numbers(date_text: str) -> list[int]:
-    return [int(x) for x in re.split(r"[./-]", date_text)]
-
-
-def _year(value: int) -> int:
-    return value + 2000 if value < 100 else value
-
-
-def _ordinal(a: int, b: int, y: int) -> int | None:
-    try:
-        return date(_year(y), b, a).toordinal()
-    except ValueError:
-        return None
-
-
-def _infer_order(path: Path) -> _Order:
-    firsts_big = seconds_big = False
-    samples: list[tuple[int, int, int]] = []
-    twelve_hour = short_year = False
+def _scan(path: Path) -> _Shape:
+    """The file's header style (from its first header) and date order (from all of them)."""
+    vote = OrderVote()
+    style = None
     with path.open("rb") as fh:
         for _, raw, _ in bounded_lines(fh, 4096):
-            m = _header(_clean(raw.decode("utf-8", errors="replace")))
-            if m is None:
+            head = match(raw.decode("utf-8", errors="replace"))
+            if head is None or (style is not None and head.style != style):
                 continue
-            nums = _numbers(m["date"])
-            if len(re.split(r"[./-]", m["date"])[0]) == 4:
-                return _Order(iso=True)
-            a, b, y = nums
-            firsts_big |= a > 12
-            seconds_big |= b > 12
-            twelve_hour |= m["ampm"] is not None
-            short_year |= y < 100
-            if firsts_big or seconds_big:
+            style = head.style
+            if vote.add(head):
                 break
-            if len(samples) < _SCAN_DATES:
-                samples.append((a, b, y))
-            else:
-                break
-    if firsts_big and not seconds_big:
-        return _Order(day_first=True)
-    if seconds_big and not firsts_big:
-        return _Order(day_first=False)
-
-    # Nothing above 12 yet: the order whose consecutive dates lie closer together.
-    def spread(day_first: bool) -> float:
-        days = [_ordinal(a, b, y) if day_first else _ordinal(b, a, y) for a, b, y in samples]
-        known = [d for d in days if d is not None]
-        if len(known) < 2:
-            return 0.0
-        return sum(abs(x - w) for w, x in zip(known, known[1:], strict=False)) / len(known)
-
-    dmy, mdy = spread(True), spread(False)
-    if dmy != mdy:
-        return _Order(day_first=dmy < mdy)
-    return _Order(day_first=not (twelve_hour and short_year))
+    return _Shape(order=vote.order(), style=style)
 
 
-# --- parsing ----------------------------------------------------------------------------
-
-
-def _time_of(m: re.Match[str], order: _Order, tz: ZoneInfo) -> datetime:
-    nums = _numbers(m["date"])
-    if order.iso:
-        y, mo, d = nums
-    elif order.day_first:
-        d, mo, y = nums
-    else:
-        mo, d, y = nums
-    clock = [int(x) for x in re.findall(r"\d+", m["time"])]
-    hour, minute = clock[0], clock[1]
-    second = clock[2] if len(clock) > 2 else 0
-    ampm = m["ampm"]
-    if ampm:
-        pm = ampm.lower().startswith("p")
-        if hour == 12:
-            hour = 12 if pm else 0
-        elif pm:
-            hour += 12
-    return datetime(_year(y), mo, d, hour, minute, second, tzinfo=tz)
+def _time_of(head: Header, order: str, tz: ZoneInfo) -> datetime:
+    hour = head.hour
+    if head.pm is not None:
+        if hour > 12:  # 0 is fine: Japanese clocks run 午前0:30 … 午後11:59
+            raise ValueError("hour")
+        hour = hour % 12 + (12 if head.pm else 0)
+    return datetime(*ymd(head.fields, order), hour, head.minute, head.second, tzinfo=tz)
 
 
 @dataclass
 class _Pending:
     time: datetime
     sender: str
+    marked: bool  # the body starts with U+200E: WhatsApp wrote it (iOS)
     lines: list[str] = field(default_factory=list)
     size: int = 0
     lineno: int = 0
@@ -190,22 +121,123 @@ def _chat_name(path: Path) -> str | None:
 
 
 def _sender(raw: str) -> str:
-    name = raw.strip(_MARKS + " \u202f\u00a0")
-    return name.lstrip("~").strip(" \u202f\u00a0" + _MARKS) or "unknown"
+    name = raw.strip(MARKS + " \u202f\u00a0")
+    return name.lstrip("~").strip(" \u202f\u00a0" + MARKS) or "unknown"
+
+
+class _Reader:
+    """The state of one file's parse: the message being collected, the chat's name."""
+
+    def __init__(self, path: Path, ctx: ParseContext, shape: _Shape) -> None:
+        self.problems = Problems(ctx)
+        self.tz = ctx.tz
+        self.shape = shape
+        self.chat = _chat_name(path)
+        self.unnamed = path.parent.name if path.stem == "_chat" else path.stem
+        self.ids = StableIds()
+        self.pending: _Pending | None = None
+        self.stray = False
+
+    def line(self, lineno: int, text: str) -> Message | None:
+        """Feed one line; returns the message it completed, if any."""
+        head = match(text)
+        if head is not None and head.style != self.shape.style:
+            head = None  # another shape inside a message: text someone pasted
+        if head is None:
+            if self.pending is not None:
+                self._append(text)
+            elif text.strip(MARKS + " \t") and not self.stray:
+                self.stray = True
+                self.problems.report(f"line {lineno}: not a WhatsApp message line; skipped")
+            return None
+        done = self.finish()
+        try:
+            self._start(lineno, head)
+        except ValueError:
+            self.problems.report(f"line {lineno}: {head.text} is not a valid date")
+        except Exception as exc:  # noqa: BLE001 - one odd line never costs the file
+            self.problems.report(
+                f"line {lineno}: could not be read ({type(exc).__name__}); skipped"
+            )
+        return done
+
+    def _start(self, lineno: int, head: Header) -> None:
+        when = _time_of(head, self.shape.order, self.tz)
+        if wt.is_subject_notice(head.rest):
+            return  # "Ada changed the subject from "Trip: Lisbon" to …"
+        sender, sep, body = head.rest.partition(": ")
+        if not sep:
+            return  # a notice without a sender: "Ada created group …", the encryption notice
+        name = _sender(sender)
+        marked = body.startswith(("\u200e", "\u200f"))
+        if wt.is_encryption_notice(body[:400], marked=marked):
+            if self.chat is None:
+                self.chat = name  # iOS: the first notice is "sent" by the chat itself
+            return
+        self.pending = _Pending(time=when, sender=name, marked=marked, lineno=lineno)
+        self._append(body)
+
+    def _append(self, line: str) -> None:
+        pending = self.pending
+        assert pending is not None
+        if pending.size >= MAX_TEXT:
+            if not pending.cut:
+                pending.cut = True
+                self.problems.report(
+                    f"line {pending.lineno}: message longer than {MAX_TEXT} characters; cut"
+                )
+            return
+        pending.lines.append(line[: MAX_TEXT - pending.size])
+        pending.size += len(line) + 1
+
+    def finish(self) -> Message | None:
+        pending, self.pending = self.pending, None
+        if pending is None:
+            return None
+        try:
+            return self._message(pending)
+        except Exception as exc:  # noqa: BLE001 - one odd message never costs the file
+            self.problems.report(
+                f"line {pending.lineno}: could not be read ({type(exc).__name__}); skipped"
+            )
+            return None
+
+    def _message(self, pending: _Pending) -> Message | None:
+        text = "\n".join(pending.lines).strip()
+        names: list[str] = []
+        if "<" in text or "‹" in text or "(" in text.partition("\n")[0]:
+            names, text = wt.attachments(text)
+        if text.rstrip().endswith(">"):
+            text = wt.strip_edited(text)
+        text = text.strip(MARKS + " \n")
+        if not names and len(text) < 200:
+            if wt.is_placeholder(text):
+                return None  # "<Media omitted>", a deleted message: nothing to search
+            if pending.marked and "\n" not in text and wt.is_marked_notice(text):
+                return None  # iOS: "‎Missed voice call", "‎Priya added Sam"
+        if names:
+            note = "[attached: " + ", ".join(names) + "]"
+            text = f"{note} {text}" if text else note
+        if not text:
+            return None
+        return Message(
+            id=self.ids.make(pending.time, pending.sender, text),
+            chat=self.chat or self.unnamed,
+            sender=pending.sender,
+            time=pending.time,
+            text=text,
+            attachments=tuple(names),
+        )
 
 
 def parse(path: Path, ctx: ParseContext) -> Iterator[Message]:
-    problems = Problems(ctx)
     try:
-        order = _infer_order(path)
+        shape = _scan(path)
         fh = path.open("rb")
     except OSError as exc:
         raise cannot_read(path, exc) from None
-    chat = _chat_name(path)
-    unnamed = path.parent.name if path.stem == "_chat" else path.stem
-    ids = StableIds()
-    pending: _Pending | None = None
-    stray = False
+    reader = _Reader(path, ctx, shape)
+    problems = reader.problems
     with fh:
         for lineno, raw, cut in bounded_lines(fh):
             if cut:
@@ -215,84 +247,10 @@ def parse(path: Path, ctx: ParseContext) -> Iterator[Message]:
             if b"\x00" in raw:
                 problems.report(f"line {lineno}: contains NUL bytes; skipped")
                 continue
-            text = decode_line(raw, lineno, problems).rstrip("\r\n")
-            if lineno == 1:
-                text = text.lstrip("\ufeff")
-            m = _header(_clean(text))
-            if m is None:
-                if pending is not None:
-                    _append(pending, text, problems)
-                elif text.strip() and not stray:
-                    stray = True
-                    problems.report(f"line {lineno}: not a WhatsApp message line; skipped")
-                continue
-            if pending is not None:
-                msg = _finish(pending, chat or unnamed, ids)
-                if msg is not None:
-                    yield msg
-                pending = None
-            try:
-                when = _time_of(m, order, ctx.tz)
-            except ValueError:
-                problems.report(f"line {lineno}: {m['date']} {m['time']} is not a valid date")
-                continue
-            sender, sep, body = m["rest"].partition(": ")
-            if not sep:
-                continue  # a system line: "Ada created group ...", the encryption notice
-            if body.startswith("\u200e") and not _media(body):
-                # iOS: system notices are "sent" by the chat itself and start with U+200E;
-                # the first one names the chat.
-                if chat is None and "end-to-end encrypted" in body:
-                    chat = _sender(sender)
-                continue
-            pending = _Pending(time=when, sender=_sender(sender), lineno=lineno)
-            _append(pending, body, problems)
-        if pending is not None:
-            msg = _finish(pending, chat or unnamed, ids)
+            msg = reader.line(lineno, decode_line(raw, lineno, problems).rstrip("\r\n"))
             if msg is not None:
                 yield msg
+        msg = reader.finish()
+        if msg is not None:
+            yield msg
     problems.close()
-
-
-def _media(body: str) -> bool:
-    rest = body.strip(_MARKS + " ")
-    return bool(_ATTACHED.search(rest) or _OMITTED.match(rest))
-
-
-def _append(pending: _Pending, line: str, problems: Problems) -> None:
-    if pending.size >= MAX_TEXT:
-        if not pending.cut:
-            pending.cut = True
-            problems.report(
-                f"line {pending.lineno}: message longer than {MAX_TEXT} characters; cut"
-            )
-        return
-    pending.lines.append(line[: MAX_TEXT - pending.size])
-    pending.size += len(line) + 1
-
-
-def _finish(pending: _Pending, chat: str, ids: StableIds) -> Message | None:
-    text = "\n".join(pending.lines).strip()
-    attachments: list[str] = []
-    for name in _ATTACHED.findall(text):
-        attachments.append(name.strip())
-    text = _ATTACHED.sub("", text)
-    android_file = _ANDROID_FILE.match(text)
-    if android_file:
-        attachments.append(android_file.group(1))
-        text = text[android_file.end() :]
-    text = _EDITED.sub("", text).strip(_MARKS + " \n")
-    if _OMITTED.match(text) or _SYSTEM_TEXT.match(text):
-        text = ""
-    if not text and not attachments:
-        return None  # "<Media omitted>", a deleted message: nothing to search
-    if not text:
-        text = "[attached: " + ", ".join(attachments) + "]"
-    return Message(
-        id=ids.make(pending.time, pending.sender, text),
-        chat=chat,
-        sender=pending.sender,
-        time=pending.time,
-        text=text,
-        attachments=tuple(attachments),
-    )
