@@ -93,3 +93,20 @@ def test_an_eml_without_date_is_dated_by_the_file_and_says_so(tmp_path: Path) ->
     msgs, problems = parse(path)
     assert len(msgs) == 1
     assert problems == ["the message: no valid Date header; dated by the file's time"]
+
+
+def test_labelled_lines_of_a_booking_mail_are_not_joined_as_if_wrapped() -> None:
+    from assistant.sources.email_text import unwrap
+
+    body = (
+        "Thank you for your reservation! We look forward to welcoming you to Porto soon.\n"
+        "Reservation number: CR-2705-118\n"
+        "Apartment: Casa da Ribeira - River View (2nd floor), with a balcony over the river\n"
+        "Total: €486.00 (3 nights x €162.00) - paid in full\n"
+        "and a sentence that was wrapped by the mail client at about seventy-two\n"
+        "characters goes on here."
+    )
+    lines = unwrap(body).split("\n")
+    assert lines[1] == "Reservation number: CR-2705-118"
+    assert lines[2].startswith("Apartment: ") and lines[3].startswith("Total: €486.00")
+    assert lines[3].endswith("at about seventy-two characters goes on here.")  # still unwrapped

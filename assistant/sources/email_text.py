@@ -124,6 +124,9 @@ def html_to_text(html: str) -> str:
 
 
 _LIST_ITEM = re.compile(r"^\s*([-*•]|\d{1,2}[.)])\s")
+# "Address: Rua da Fonte Taurina 34", "Total: €486.00": a labelled line of a booking
+# or an invoice, never the continuation of the line before it
+_LABELLED = re.compile(r"^\s*[^\W\d][\w .,/()'’&+#-]{0,30}:\s+\S")
 
 
 def unwrap(text: str) -> str:
@@ -139,6 +142,7 @@ def unwrap(text: str) -> str:
             and not prev.startswith(">")
             and not line.startswith(">")
             and not _LIST_ITEM.match(line)
+            and not _LABELLED.match(line)
         ):
             out[-1] = prev.rstrip() + " " + line.strip()
         else:
