@@ -173,8 +173,9 @@ class Answerer:
                 return Answer(
                     question=plan.question, answer=result.text, route="calendar",
                     grounded=result.found,
-                    citations=[Citation(i + 1, e.path, f"uid:{e.uid}")
-                               for i, e in enumerate(result.events)],
+                    citations=[Citation(i + 1, path, f"uid:{uid}") for i, (path, uid) in
+                               enumerate(dict.fromkeys([*((e.path, e.uid) for e in result.events),
+                                                        *result.sources]))],
                     hits=[], events=list(result.events), plan=plan,
                 )
         answer = self.ask_search(plan, k or self.retrieval.k, on_token)

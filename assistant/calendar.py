@@ -175,7 +175,7 @@ SELECT e.id, e.ics, e.title, e.location, d.path, e.uid,
        c.event_id IS NOT NULL, c.covered_from, c.covered_until
 FROM events e JOIN documents d ON d.id = e.doc_id
 LEFT JOIN event_coverage c ON c.event_id = e.id
-WHERE e.first_start < ? AND (e.last_end IS NULL OR e.last_end > ?)
+WHERE e.first_start < ? AND (e.last_end IS NULL OR e.last_end > ?) AND NOT e.cancelled
   AND (c.event_id IS NULL OR c.covered_from > ? OR c.covered_until < ?)
 """
 
@@ -368,7 +368,7 @@ SELECT e.id, e.title, e.location, e.description, e.attendees, e.uid, d.path, e.i
        c.event_id IS NOT NULL, c.covered_from, c.covered_until
 FROM events e JOIN documents d ON d.id = e.doc_id
 LEFT JOIN event_coverage c ON c.event_id = e.id
-WHERE e.last_end IS NULL OR e.last_end > ?
+WHERE (e.last_end IS NULL OR e.last_end > ?) AND NOT e.cancelled
 """
 
 

@@ -37,6 +37,7 @@ class CalendarAnswer:
     text: str
     events: list[Occurrence] = field(default_factory=list)
     found: bool = True  # False: what was asked about is not on the calendar (then, what is)
+    sources: list[tuple[str, str]] = field(default_factory=list)  # (path, uid) cited besides
 
 
 # --- answers -----------------------------------------------------------------------------------

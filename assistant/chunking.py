@@ -264,7 +264,8 @@ def event_chunk(event: Event, tz: ZoneInfo) -> Chunk:
         when = f"{start}–{end}"
     if event.recurring:
         when = _repeating(event, tz) or f"{when} (repeats)"
-    lines = [f"Event: {event.title}", f"When: {when}"]
+    lines = [f"Event: {event.title}" + (" (cancelled)" if event.cancelled else ""),
+             f"When: {when}"]
     if event.location:
         lines.append(f"Where: {event.location}")
     if event.attendees:

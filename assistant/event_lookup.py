@@ -9,6 +9,7 @@ including that an occurrence was cancelled or moved.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -36,6 +37,11 @@ class Change:
     was: datetime | date  # the slot the rule gave it (RECURRENCE-ID / EXDATE)
     cancelled: bool
     moved_to: Occurrence | None = None
+    source: tuple[str, str] = ("", "")  # (path, uid) of the event
+
+
+# Outlook and others put "Canceled: " before the title of a cancelled meeting
+_CANCELLED_PREFIX = re.compile(r"^\s*(?:cancel+ed|abgesagt|annulé|cancelado)\s*:\s*", re.I)
 
 
 def _keys(matches: tuple[EventMatch, ...]) -> set[tuple[str, str]]:
@@ -115,13 +121,15 @@ def changes(store: Store, matches: tuple[EventMatch, ...], window: Window,
         except ValueError:
             continue
         for component in cal.walk("VEVENT"):
-            title = recurrence.text_of(component, "SUMMARY") or m.entry.title
+            title = _CANCELLED_PREFIX.sub("", recurrence.text_of(component, "SUMMARY")
+                                          or m.entry.title)
+            source = (m.entry.path, m.entry.uid)
             if "RECURRENCE-ID" in component:
                 was = component["RECURRENCE-ID"].dt
                 if not _inside(was, window, tz):
                     continue
                 if str(component.get("STATUS", "")).upper() == "CANCELLED":
-                    out.append(Change(title, was, True))
+                    out.append(Change(title, was, True, source=source))
                     continue
                 span = recurrence.span_of(component, tz)
                 if span is None:
@@ -129,11 +137,14 @@ def changes(store: Store, matches: tuple[EventMatch, ...], window: Window,
                 moved = Occurrence(span.title or title, span.start, span.end, span.all_day,
                                    span.location or m.entry.location, m.entry.path, m.entry.uid)
                 if not _inside(span.start, window, tz):
-                    out.append(Change(title, was, False, moved))
+                    out.append(Change(title, was, False, moved, source))
+            elif str(component.get("STATUS", "")).upper() == "CANCELLED":
+                if _inside(component["DTSTART"].dt, window, tz):  # a cancelled one-off
+                    out.append(Change(title, component["DTSTART"].dt, True, source=source))
             else:
                 for value in _exdates(component):
                     if _inside(value, window, tz):
-                        out.append(Change(title, value, True))
+                        out.append(Change(title, value, True, source=source))
     return out
 
 
@@ -204,6 +215,16 @@ def answer_event(store: Store, plan: Plan, now: datetime, tz: ZoneInfo) -> Calen
         if span is not None:
             window = span[0]
 
+    if plan.events and all(m.entry.cancelled for m in plan.events):
+        # only cancelled events match: say when each was to be, and that it was cancelled
+        span = window or Window(now - AHEAD[1], now + AHEAD[-1])
+        gone = changes(store, plan.events, span, tz) or changes(
+            store, plan.events, Window(now - AHEAD[-1], now + AHEAD[-1]), tz)
+        if gone:
+            lead = "No: " if plan.event_mode == "status" else ""
+            return CalendarAnswer(lead + "; ".join(
+                f"{c.title} on {_was(c, tz)} was cancelled" for c in gone) + ".", [],
+                found=plan.event_mode == "status", sources=[c.source for c in gone])
     if plan.event_mode == "remaining":
         found = [o for o in _in(occurrences(store, now, now + AHEAD[-1], tz), keys)
                  if o.start_in(tz) >= now or o.all_day]
@@ -240,7 +261,8 @@ def answer_event(store: Store, plan: Plan, now: datetime, tz: ZoneInfo) -> Calen
             if after and not moved:
                 text += f" Next: {_when(after[0], plan, tz)}."
             # a cancellation is the answer ("is it still on?"); the next one is context
-            return CalendarAnswer(text, moved, found=plan.event_mode == "status" or bool(moved))
+            return CalendarAnswer(text, moved, found=plan.event_mode == "status" or bool(moved),
+                                  sources=[c.source for c in gone])
         nxt = upcoming(store, keys, now, tz)
         text = f"{what} is not on your calendar on {label}."
         if nxt:

@@ -170,3 +170,11 @@ def m005_skipped_files(db: Any) -> None:
         "CREATE TABLE skipped_files (path TEXT PRIMARY KEY, reason TEXT NOT NULL, "
         "detail TEXT NOT NULL, at REAL NOT NULL)"
     )
+
+
+@migration(6)
+def m006_cancelled_events(db: Any) -> None:
+    # Cancelled events are kept (with no occurrences) so a question about one can say it
+    # was cancelled; calendars indexed before dropped them, so they are read again.
+    db.execute("ALTER TABLE events ADD COLUMN cancelled INTEGER NOT NULL DEFAULT 0")
+    db.execute("UPDATE documents SET mtime = -1, hash = '' WHERE format = 'ics'")

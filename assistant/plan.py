@@ -91,7 +91,8 @@ def one_on_one(text: str) -> str:
 def mend_spelling(text: str, vocabulary: frozenset[str], known: Callable[[str], bool]) -> str:
     """Misspelt question words mended towards the planner's own vocabulary ("calender",
     "tommorow", "wensday"): a word of 5+ letters that is not a known word, within one edit
-    (two from 7 letters) of exactly one vocabulary word. A word found in the user's data
+    (two from 7 letters) of exactly one vocabulary word with the same first letter. A word
+    found in the user's data
     is never changed: "match" stays "match" even though "march" is one letter away."""
 
     def fix(m: re.Match[str]) -> str:
@@ -99,7 +100,9 @@ def mend_spelling(text: str, vocabulary: frozenset[str], known: Callable[[str], 
         if len(word) < 5 or word in vocabulary or not word.isalpha():
             return word
         limit = 1 if len(word) < 7 else 2
-        close = [(edit_distance(word, v, limit), v) for v in vocabulary]
+        # a slip keeps the first letter: "tommorow", "calender", "wensday" ("plumber" is no
+        # misspelt "number")
+        close = [(edit_distance(word, v, limit), v) for v in vocabulary if v[:1] == word[:1]]
         close = [(d, v) for d, v in close if d <= limit]
         if not close:
             return word
@@ -169,8 +172,9 @@ class Planner:
         self.tz = tz
         self.known = known  # is this word in the user's index? (protects it from mending)
         self.p = ph.load(language)  # the default language
-        self._mendable = frozenset().union(*(ph.load(lang).vocabulary() for lang in ph.LANGUAGES))
-        self._mendable |= _time_words()
+        # the words a misspelling is mended towards, per language
+        self._mendable = {lang: ph.load(lang).vocabulary() | _time_words()
+                          for lang in ph.LANGUAGES}
 
     @classmethod
     def for_store(cls, searcher: Any, tz: ZoneInfo, language: str = "en") -> Planner:
@@ -198,8 +202,9 @@ class Planner:
         if len(asked) > MAX_QUESTION:
             asked = asked[:MAX_QUESTION]
             notes.append(f"only the first {MAX_QUESTION} characters of the question were read")
-        text = mend_spelling(normalise(asked), self._mendable | self.vocab.words, self.known)
-        p = ph.load(ph.detect(words(text), self.p.language))
+        text = normalise(asked)
+        p = ph.load(ph.detect(words(text), self.p.language))  # function words are rarely misspelt
+        text = mend_spelling(text, self._mendable[p.language] | self.vocab.words, self.known)
 
         zone = _zone_asked(text)
         zone_name = None
@@ -350,8 +355,8 @@ class Planner:
             zone = zone_named(word)
             if zone is None:
                 continue
-            where = {w for m in matches for w in m.entry.fields["location"]}
-            if local or (plain(word) not in where and text.endswith(word)):
+            named = {w for m in matches for f in ("location", "title") for w in m.entry.fields[f]}
+            if local or (plain(word) not in named and re.search(rf"\bin {word}$", text)):
                 return zone, word
         return None
 

@@ -74,6 +74,7 @@ class Event:
     # on either side means "from the first" / "to the last". ``covered`` None: not expanded.
     occurrences: tuple[EventSpan, ...] = ()
     covered: tuple[datetime | None, datetime | None] | None = None
+    cancelled: bool = False  # STATUS:CANCELLED: kept to say so, never on the calendar
 
 
 @dataclass(frozen=True)

@@ -170,8 +170,8 @@ class DocumentWriter:
         for ev in events:
             cur = self.store.db.execute(
                 "INSERT INTO events(doc_id, uid, title, location, description, attendees, "
-                "all_day, recurring, first_start, last_end, ics, locator) "
-                "VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
+                "all_day, recurring, first_start, last_end, ics, locator, cancelled) "
+                "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
                 (
                     self.doc_id,
                     ev.uid,
@@ -185,6 +185,7 @@ class DocumentWriter:
                     to_epoch(ev.last_end),
                     ev.ics,
                     ev.locator,
+                    int(ev.cancelled),
                 ),
             )
             self.add_occurrences(int(cur.lastrowid), ev)

@@ -196,10 +196,8 @@ def _day_month(m: re.Match[str], c: _Ctx) -> Window | None:
 
 @_rule(_ON + _WD_PREFIX + _MON_ANY + r"\s+" + _DAY + r"(?:,?\s+" + _YEAR + ")?")
 def _month_day(m: re.Match[str], c: _Ctx) -> Window | None:
-    if c.strict and not m.group(0).startswith("on ") and (
-        m["mon"] == "may" or m["mon"].rstrip(".") not in MONTHS
-    ):
-        return None  # "you may 2 ..." is a verb, "Jan 5 ..." may be a person
+    if c.strict and not m.group(0).startswith("on ") and m["mon"].rstrip(".") in ("may", "jan"):
+        return None  # "you may 2 ..." is a verb, "Jan 5 said hi" a person
     return _dated(c, _month_index(m["mon"]), int(m["day"]), m["year"])
 
 

@@ -125,6 +125,7 @@ class EventEntry:
     attendees: tuple[str, ...]
     fields: dict[str, frozenset[str]]  # field -> its plain words
     multi_day: bool = False  # all-day or a day long or more: a period ("during the trip")
+    cancelled: bool = False  # kept only to say it was cancelled
 
 
 @dataclass(frozen=True)
@@ -147,12 +148,12 @@ class Vocabulary:
         people: set[str] = set()
         rows = store.db.execute(
             "SELECT e.id, e.uid, d.path, e.title, e.location, e.attendees, e.description, "
-            "e.all_day, e.ics, (SELECT max(o.end_at - o.start_at) FROM occurrences o "
+            "e.all_day, e.ics, e.cancelled, (SELECT max(o.end_at - o.start_at) FROM occurrences o "
             "WHERE o.event_id = e.id) "
             "FROM events e JOIN documents d ON d.id = e.doc_id"
         ).fetchall()
-        for event_id, uid, path, title, location, attendees, description, all_day, ics, longest \
-                in rows:
+        for event_id, uid, path, title, location, attendees, description, all_day, ics, \
+                cancelled, longest in rows:
             names = tuple(json.loads(attendees or "[]")) + tuple(
                 n.strip() for n in _ORGANIZER.findall(ics or "") if n.strip())
             fields = {
@@ -163,7 +164,8 @@ class Vocabulary:
             }
             people.update(w for n in names if is_person(n) for w in plain_words(n))
             long = bool(all_day) or (longest or 0) >= 20 * 3600
-            events.append(EventEntry(event_id, uid, path, title, location, names, fields, long))
+            events.append(EventEntry(event_id, uid, path, title, location, names, fields, long,
+                                     bool(cancelled)))
         senders = store.senders()
         for sender in senders:
             if is_person(sender):

@@ -234,8 +234,12 @@ def _series(
     masters = [p for p in parts if "RECURRENCE-ID" not in p.event]
     overrides = [p for p in parts if "RECURRENCE-ID" in p.event]
     live = [p for p in masters + overrides if str(p.event.get("STATUS", "")).upper() != "CANCELLED"]
+    if not live and masters:
+        # a cancelled event is never on the calendar, but it is kept (without occurrences)
+        # so "is the demo on Friday still happening?" can answer that it was cancelled
+        return _cancelled(uid, masters[-1], zone, timezones, ctx)
     if not live or (masters and live[0] is not masters[0]):
-        return None  # a cancelled series (or only cancelled instances) is not on the calendar
+        return None  # only cancelled instances, or a cancelled master with live overrides
     main = live[0]  # the master; without one (an invitation to one instance) an override
     kept = masters + overrides
 
@@ -290,6 +294,31 @@ def _series(
         locator=f"uid:{uid}",
         occurrences=tuple(spans),
         covered=covered,
+    )
+
+
+def _cancelled(
+    uid: str, part: Parsed, zone: str | None, timezones: dict[str, str], ctx: ParseContext
+) -> Event | None:
+    """A cancelled event as a record: its title, time and place, ``cancelled`` set, no
+    occurrences."""
+    ev = part.event.copy()
+    del ev["STATUS"]
+    title = recurrence.text_of(ev, "SUMMARY") or "(no title)"
+    location = recurrence.text_of(ev, "LOCATION")
+    try:
+        span = recurrence.span_of(ev, ctx.tz, title, location)
+    except Exception:  # noqa: BLE001 - a cancelled event with unreadable dates is just dropped
+        return None
+    if span is None:
+        return None
+    return Event(
+        uid=uid, title=title, start=span.start, end=span.end, all_day=span.all_day,
+        ics=_self_contained([part], zone, timezones), first_start=recurrence.span_start(
+            span, ctx.tz), last_end=recurrence.span_end(span, ctx.tz), location=location,
+        description=str(part.event.get("DESCRIPTION", "")).strip()[:MAX_DESCRIPTION] or None,
+        attendees=_attendees(part.event), recurring=False, locator=f"uid:{uid}",
+        occurrences=(), covered=(None, None), cancelled=True,
     )
 
 

@@ -1,0 +1,225 @@
+"""The planner reads a question the way a person writes it: any order, typos, no question mark.
+
+Phrasings are generated (hypothesis) from parts no test is tuned to one by one: openers,
+time phrases, event names from the user's own calendar, casing, punctuation and typos.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from assistant.plan import Planner, normalise, senders_named
+from assistant.vocab import EventEntry, Vocabulary, plain_words
+
+TZ = ZoneInfo("Europe/Berlin")
+NOW = datetime(2026, 11, 23, 9, 0, tzinfo=TZ)  # a Monday
+
+EVENTS = [
+    ("Dentist check-up (Dr. Yilmaz)", "Zahnarztpraxis am Arkonaplatz", ()),
+    ("Call with Ada about Lisbon", None, ("Ada Brandt",)),
+    ("Atlas steering meeting", "Nordlicht HQ, room Fjord", ("Jonas Weber", "Priya Nair")),
+    ("Running club intervals", "Mauerpark", ()),
+    ("Flight TP 555 Berlin → Lisbon", "Berlin Brandenburg Airport (BER)", ()),
+    ("Mira's birthday", None, ()),
+    ("Spanish class", "Volkshochschule Mitte", ()),
+]
+
+
+def vocabulary() -> Vocabulary:
+    entries = []
+    for i, (title, place, people) in enumerate(EVENTS):
+        fields = {"title": frozenset(plain_words(title)),
+                  "people": frozenset(w for p in people for w in plain_words(p)),
+                  "location": frozenset(plain_words(place or "")), "description": frozenset()}
+        entries.append(EventEntry(i, f"uid-{i}", "/cal.ics", title, place, people, fields,
+                                  multi_day=False))
+    senders = ["Ada Brandt", "Mum", "Konrad Vogel", "Mira Keller"]
+    people = frozenset({"ada", "brandt", "jonas", "weber", "priya", "nair", "konrad", "vogel",
+                        "mira", "keller", "mum"})
+    words = frozenset(w for e in entries for f in ("title", "people", "location")
+                      for w in e.fields[f]) | people
+    return Vocabulary(entries, senders, people, words)
+
+
+PLANNER = Planner(vocabulary(), TZ)
+
+
+def route(question: str) -> str:
+    return PLANNER.plan(question, NOW).route
+
+
+def typo(word: str, position: int) -> str:
+    """One slip of the keyboard in a long word: two letters swapped or one dropped."""
+    if len(word) < 7:
+        return word
+    i = 1 + position % (len(word) - 2)
+    if position % 2:
+        return word[:i] + word[i + 1] + word[i] + word[i + 2:]
+    return word[:i] + word[i + 1:]
+
+
+def written(text: str, case: int, end: str, slip: int) -> str:
+    """How a person might type ``text``: any case, any end, a typo in one long word."""
+    words = text.split()
+    long = [i for i, w in enumerate(words) if len(w) >= 8 and w.isalpha()]
+    if long and slip:
+        i = long[slip % len(long)]
+        words[i] = typo(words[i], slip)
+    text = " ".join(words)
+    text = (text, text.lower(), text.capitalize(), text.upper())[case % 4]
+    return text + end
+
+
+ENDS = st.sampled_from(["?", "", " ?", "??", ".", "!"])
+
+AGENDA_OPENERS = ["what do I have", "what have I got on", "anything on", "what's on",
+                  "whats on my calendar", "what is on my schedule", "show me my agenda for",
+                  "do I have anything", "is there anything planned", "any plans"]
+WINDOWS = ["tomorrow", "on friday", "next week", "this weekend", "on the 3rd", "on 3 December",
+           "on christmas eve", "the day after tomorrow", "next tuesday", "on wednesday evening",
+           "in the next 3 days", "this afternoon"]
+
+
+@settings(max_examples=150, suppress_health_check=[HealthCheck.too_slow], deadline=None)
+@given(st.sampled_from(AGENDA_OPENERS), st.sampled_from(WINDOWS), st.integers(0, 3), ENDS,
+       st.integers(0, 40), st.booleans())
+def test_agenda_questions_in_any_form_go_to_the_calendar(
+        opener: str, window: str, case: int, end: str, slip: int, window_first: bool) -> None:
+    text = f"{window} - {opener}" if window_first else f"{opener} {window}"
+    question = written(text, case, end, slip)
+    assert route(question) == "agenda", question
+
+
+FREE_OPENERS = ["am I free", "am i available", "could I fit a 2h meeting in",
+                "do I have time for a 1h call", "when am I free", "am I busy", "any free slots"]
+
+
+@settings(max_examples=80, deadline=None)
+@given(st.sampled_from(FREE_OPENERS), st.sampled_from(WINDOWS), st.integers(0, 3), ENDS,
+       st.integers(0, 40))
+def test_free_time_questions_go_to_the_calendar(opener: str, window: str, case: int, end: str,
+                                                slip: int) -> None:
+    question = written(f"{opener} {window}", case, end, slip)
+    assert route(question) == "free", question
+
+
+EVENT_QUESTIONS = [
+    ("when do I next see {p}", "Ada"), ("when do I see {p} next", "Ada"),
+    ("next time I see {p}", "ada"), ("{p} - when next", "Ada"),
+    ("when's my next {p} appointment", "dentist"), ("{p} next when", "dentist"),
+    ("when is the {p}", "steering meeting"), ("what time is the {p} on thursday", "steering"),
+    ("is the {p} on friday still on", "running club"),
+    ("when are the remaining {p}es", "spanish class"),
+    ("what time does my {p} leave", "flight to lisbon"),
+    ("when is {p}'s birthday this year", "Mira"),
+    ("what day of the week is {p}'s birthday", "mira"),
+]
+
+
+@settings(max_examples=120, deadline=None)
+@given(st.sampled_from(EVENT_QUESTIONS), st.integers(0, 3), ENDS, st.integers(0, 40))
+def test_questions_naming_an_event_are_event_lookups(form: tuple[str, str], case: int, end: str,
+                                                     slip: int) -> None:
+    template, name = form
+    question = written(template.format(p=name), case, end, slip)
+    plan = PLANNER.plan(question, NOW)
+    assert plan.route == "event" and plan.events, question
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "What did Ada say about the flight last week?",  # messages, not the calendar
+        "how much did the dentist cost",  # an amount the calendar does not hold
+        "What do I have to bring tomorrow?",  # "bring" is no event
+        "what's Ada's phone number",
+        "When is my next pottery class?",  # no pottery on the calendar
+        "is the museum free on sundays",  # "free" of charge, not free time
+        "What is my sourdough starter called?",
+        "when did I last change the bike chain",
+    ],
+)
+def test_questions_the_calendar_cannot_answer_go_to_search(question: str) -> None:
+    assert route(question) == "search", question
+
+
+@pytest.mark.parametrize(
+    ("question", "zone"),
+    [
+        ("what time is the call with Ada in New York time?", "America/New_York"),
+        ("call with ada - what time is that UK time", "Europe/London"),
+        ("when is the steering meeting in EST", "America/New_York"),
+        ("what time is my flight to lisbon in lisbon time", "Europe/Lisbon"),
+    ],
+)
+def test_a_zone_asked_for_is_read(question: str, zone: str) -> None:
+    plan = PLANNER.plan(question, NOW)
+    assert plan.zone is not None and str(plan.zone) == zone, question
+
+
+def test_a_place_in_a_question_is_not_a_zone_unless_time_is_asked_there() -> None:
+    assert PLANNER.plan("what time is christmas dinner in Freiburg?", NOW).zone is None
+    assert PLANNER.plan("what time is my flight to Lisbon?", NOW).zone is None
+
+
+@pytest.mark.parametrize(
+    ("question", "kind"),
+    [
+        ("what's Jonas's phone number?", "phone"),
+        ("how much is the rent", "amount"),
+        ("what's the booking reference", "code"),
+        ("what time does the shop open", "time"),
+        ("how long is the flight", "duration"),
+        ("when is the plumber coming", "date"),
+        ("where do the wheelers meet", "place"),
+        ("who is hosting book club", "person"),
+        ("what's ben's email address", "email"),
+        ("at what temperature do I bake the bread", "temperature"),
+        ("how many sessions are left", "count"),
+    ],
+)
+def test_the_answer_type_is_read_from_the_question(question: str, kind: str) -> None:
+    assert PLANNER.plan(question, NOW).answer_type == kind
+
+
+@pytest.mark.parametrize(
+    ("question", "problem"),
+    [("", "empty"), ("   ", "empty"), ("?!?", "no words"), ("🙂🙂", "no words")],
+)
+def test_a_question_without_words_is_a_clear_problem(question: str, problem: str) -> None:
+    plan = PLANNER.plan(question, NOW)
+    assert plan.route == "invalid" and problem in (plan.problem or "")
+
+
+def test_a_very_long_question_is_read_in_part_and_says_so() -> None:
+    plan = PLANNER.plan("what do I have tomorrow " + "and more " * 2000, NOW)
+    assert plan.route in ("agenda", "search") and plan.notes
+
+
+def test_german_questions_use_the_german_tables() -> None:
+    plan = PLANNER.plan("Wann ist der nächste Zahnarzttermin?", NOW)
+    assert plan.language == "de" and plan.answer_type == "date"
+    assert PLANNER.plan("Wie hoch ist die Kontoführungsgebühr?", NOW).answer_type == "amount"
+
+
+def test_contractions_and_one_on_ones_are_normalised() -> None:
+    assert normalise("When's my next 1:1 with Priya?") == "when is my next oneonone with priya"
+    assert normalise("whats up") == "what is up"
+
+
+@pytest.mark.parametrize(
+    ("question", "expected"),
+    [
+        ("what did Ada say about the hotel?", ("Ada Brandt",)),
+        ("What did Herr Vogel write about the plumber?", ("Konrad Vogel",)),
+        ("When is Mira's birthday?", ()),  # no "said": the note must stay in reach
+    ],
+)
+def test_senders_are_named_only_in_questions_about_what_they_said(question: str,
+                                                                   expected: tuple) -> None:
+    assert senders_named(question, ["Ada Brandt", "Konrad Vogel", "Mira Keller"]) == expected
