@@ -258,7 +258,7 @@ class Answerer:
         fact, with its citation. Nothing is generated, so nothing can be invented."""
         best = choice.best[0]
         hit = hits[best.unit.hit]
-        quote = trim(best.unit.text, plan, load(plan.language))
+        quote = trim(best.unit.text, plan, load(plan.language), weights=choice.weights)
         if choice.verdict == "answer":
             quote = self._with_neighbour(quote, best, choice, hit)
         citation = [Citation(1, hit.path, hit.locator)]

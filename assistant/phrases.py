@@ -42,18 +42,29 @@ class Phrases:
     organisations: frozenset[str] = frozenset()
 
     def lemma(self, word: str) -> str:
-        """A word's base form for matching: irregular verbs from the table, a possessive
-        or plural -s dropped ("classes" -> "class", "mum's" -> "mum")."""
+        """A word's base form for matching: irregular forms from the table, a possessive
+        dropped, and (English) a light suffix stripping applied alike to questions and
+        sources ("classes" -> "class", "picking"/"picks" -> "pick", "coming"/"come" -> "com")."""
         word = word.replace("’", "'")
         if word.endswith("'s"):
             word = word[:-2]
         word = self.lemmas.get(word, word)
+        if self.language != "en" or not word.isalpha():
+            return word
         if len(word) > 4 and word.endswith("ies"):
             return word[:-3] + "y"
-        if len(word) > 4 and word.endswith(("ses", "xes", "ches", "shes")):
+        if len(word) > 4 and word.endswith(("sses", "xes", "ches", "shes")):
             return word[:-2]
         if len(word) > 3 and word.endswith("s") and not word.endswith(("ss", "us", "is")):
-            return word[:-1]
+            word = word[:-1]
+        for suffix in ("ing", "ed"):
+            if len(word) >= len(suffix) + 3 and word.endswith(suffix):
+                word = word[: -len(suffix)]
+                if len(word) > 3 and word[-1] == word[-2] and word[-1] not in "aeiouls":
+                    word = word[:-1]  # "running" -> "run", not "spell" -> "spel"
+                break
+        if len(word) > 3 and word.endswith("e"):
+            word = word[:-1]
         return word
 
     def vocabulary(self) -> frozenset[str]:

@@ -65,6 +65,7 @@ class Plan:
     said: bool = False  # the question asks what someone said / wrote / sent
     notes: tuple[str, ...] = field(default=())  # what the planner noticed (for --json, tests)
     language: str = "en"  # the language the question is written in
+    forms: tuple[tuple[str, str], ...] = ()  # focus lemma -> the word as asked
 
 
 _CONTRACTED = re.compile(r"\b(what|when|where|who|how|that|it|there|here|time|which|who)'s\b")
@@ -262,6 +263,7 @@ class Planner:
                    if t not in p.stopwords and not any(c.isdigit() for c in t) and len(t) > 1
                    and t not in WH and t not in AUX]
         generic = [tokens[a] for a, b in soft_spans for _ in range(b - a)]
+        self._forms: dict[str, str] = {}
         focus = self._focus(words(text_nz), window_text, p)
         names = self._names(asked, all_tokens, p)
         people = tuple(n for n in names if n in self.vocab.people)
@@ -271,7 +273,7 @@ class Planner:
                     explicit_date=explicit, zone=tz_asked, zone_name=zone_name, during=during, people=people,
                     weekday_asked=weekday, rest_only=bool(spans["remaining"]), answer_type=kind, focus=focus, names=names,
                     mine=mine, senders=senders, said=bool(said_words), notes=tuple(notes),
-                    language=p.language)
+                    language=p.language, forms=tuple(self._forms.items()))
 
         # 1. what someone said: messages, never the calendar
         if said_words and (senders or not self._event_shaped(kind, spans)):
@@ -299,6 +301,9 @@ class Planner:
                 tz_asked, zone_name = zone_named(" ".join(zone_words)), " ".join(zone_words)
                 base.update(zone=tz_asked, zone_name=zone_name)
             matches = directed(matches, text_nz, p)
+            if kind in ("time", "duration") and any(not m.entry.all_day for m in matches):
+                # a clock time is asked: an all-day event (the trip itself) has none
+                matches = [m for m in matches if not m.entry.all_day]
             if not tz_asked and matches and kind == "time":
                 local = self._local_zone(text_nz, content, matches)
                 if local:
@@ -408,10 +413,11 @@ class Planner:
         wh_spans = [s for cues in p.answer_types.values() for s in ph.find(tokens, cues)
                     if tokens[s[0]] in WH or tokens[s[0]] in ("how", "which", "at")]
         kept = _drop(tokens, wh_spans)
-        out = [p.lemma(t) for t in kept if t not in p.stopwords and t not in gone
+        out = [t for t in kept if t not in p.stopwords and t not in gone
                and t not in WH and t not in AUX and t not in p.chatter and len(t) > 1
                and t not in p.said]  # "what did Ada say": the saying is no topic
-        return tuple(dict.fromkeys(out))
+        self._forms.update((p.lemma(t), t) for t in out)
+        return tuple(dict.fromkeys(p.lemma(t) for t in out))
 
     def _names(self, asked: str, tokens: list[str], p: Phrases) -> tuple[str, ...]:
         """Proper names the question uses: known people, and capitalised words inside the

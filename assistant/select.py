@@ -64,6 +64,7 @@ class Choice:
     verdict: Verdict
     best: tuple[Scored, ...]  # the answer (or closest) statements, best first
     ranked: tuple[Scored, ...] = ()
+    weights: dict[str, float] | None = None  # how much each focus word counted
 
 
 def statements(hits: Sequence[Hit]) -> list[Unit]:
@@ -103,13 +104,15 @@ class Selector:
         found = words(plain(text))
         return {self.p.lemma(w) for w in found} | set(found)
 
-    def weights(self, focus: list[str], names: set[str]) -> dict[str, float]:
+    def weights(self, focus: list[str], names: set[str], forms: dict[str, str] | None = None
+                ) -> dict[str, float]:
         """How much each focus word says: rare words in the index much, common ones little
         (inverse document frequency), names double, words naming the kind of value little."""
         n = max(self.size(), 1)
+        forms = forms or {}
         out = {}
         for f in focus:
-            weight = 1.0 + math.log((n + 1) / (self.frequency(f) + 1))
+            weight = 1.0 + math.log((n + 1) / (self.frequency(forms.get(f, f)) + 1))
             if f in names:
                 weight *= 2.0
             if f in self.type_nouns:
@@ -152,7 +155,7 @@ class Selector:
         focus = [f for f in plan.focus if f not in self.p.stopwords]
         names = {plain(n) for n in plan.names}
         typed = plan.answer_type in answer_types.STRICT
-        weights = self.weights(focus, names)
+        weights = self.weights(focus, names, dict(plan.forms))
         sources = [_counts(" ".join((h.title or "", h.text, " ".join(h.senders))), self.p)
                    for h in hits[:MAX_HITS]]
         # names: the question's capitalised words, the people it names, and words the
@@ -209,14 +212,14 @@ class Selector:
 
         answers = [s for s in ranked if about(s) and (s.fits or not typed)]
         if answers:
-            return Choice("answer", tuple(answers), ranked)
+            return Choice("answer", tuple(answers), ranked, weights)
         pending = [s for s in ranked if about(s) and s.pending]
         if pending:
-            return Choice("not_known", tuple(pending[:1]), ranked)
+            return Choice("not_known", tuple(pending[:1]), ranked, weights)
         near = [s for s in ranked if about(s)]
         if near:
-            return Choice("partial", tuple(near[:1]), ranked)
-        return Choice("none", (), ranked)
+            return Choice("partial", tuple(near[:1]), ranked, weights)
+        return Choice("none", (), ranked, weights)
 
 
 def _counts(text: str, phrases: Phrases) -> dict[str, int]:
@@ -256,7 +259,8 @@ def _holds(found: set[str], word: str) -> bool:
     return any(w.startswith(word) or (len(w) >= 5 and word.startswith(w)) for w in found)
 
 
-def trim(unit: str, plan: Plan, phrases: Phrases, limit: int = 28) -> str:
+def trim(unit: str, plan: Plan, phrases: Phrases, limit: int = 28,
+         weights: dict[str, float] | None = None) -> str:
     """The part of a long statement that states the fact: the clause holding the asked
     value and the most focus words (a statement of up to ``limit`` words stays whole)."""
     head_match = evidence.MESSAGE_HEAD.match(unit)
@@ -267,11 +271,12 @@ def trim(unit: str, plan: Plan, phrases: Phrases, limit: int = 28) -> str:
     clauses = [c.strip() for c in re.split(r"(?<=;)\s+|(?<=[.!?])\s+(?=[A-Z])", body) if c.strip()]
     if len(clauses) < 2:
         return unit
-    focus = set(plan.focus)
+    weight = weights or dict.fromkeys(plan.focus, 1.0)
 
-    def rank(clause: str) -> tuple[int, int]:
+    def rank(clause: str) -> tuple[bool, float]:
         found = {phrases.lemma(w) for w in words(plain(clause))}
-        return (answer_types.fits(plan.answer_type, clause), len(focus & found))
+        return (answer_types.fits(plan.answer_type, clause),
+                sum(w for f, w in weight.items() if f in found))
 
     best = max(range(len(clauses)), key=lambda i: rank(clauses[i]))
     return head + clauses[best].rstrip(";")

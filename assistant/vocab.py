@@ -87,14 +87,15 @@ def edit_distance(a: str, b: str, limit: int = 2) -> int:
 def similar(word: str, other: str) -> bool:
     """Does the question's ``word`` name the title's ``other``? Equal; an abbreviation of it
     (4+ letters: "physio" for "physiotherapy"); the same with an ending ("reviews" for
-    "review", not "northline" for "north"); or one typo apart (5+ letters)."""
+    "review", not "northline" for "north"); or one typo apart (6+ letters: "porto" is no
+    typo of "porte")."""
     if word == other:
         return True
     if len(word) >= 4 and other.startswith(word):
         return True
     if len(other) >= 4 and word.startswith(other) and len(word) - len(other) <= 2:
         return True
-    return min(len(word), len(other)) >= 5 and edit_distance(word, other, 1) <= 1
+    return min(len(word), len(other)) >= 6 and edit_distance(word, other, 1) <= 1
 
 
 def is_person(name: str) -> bool:
@@ -126,6 +127,7 @@ class EventEntry:
     fields: dict[str, frozenset[str]]  # field -> its plain words
     multi_day: bool = False  # all-day or a day long or more: a period ("during the trip")
     cancelled: bool = False  # kept only to say it was cancelled
+    all_day: bool = False
 
 
 @dataclass(frozen=True)
@@ -165,7 +167,7 @@ class Vocabulary:
             people.update(w for n in names if is_person(n) for w in plain_words(n))
             long = bool(all_day) or (longest or 0) >= 20 * 3600
             events.append(EventEntry(event_id, uid, path, title, location, names, fields, long,
-                                     bool(cancelled)))
+                                     bool(cancelled), bool(all_day)))
         senders = store.senders()
         for sender in senders:
             if is_person(sender):
@@ -195,7 +197,7 @@ class Vocabulary:
                 found.append(EventMatch(entry, score, frozenset(needed)))
             if found:
                 top = max(m.score for m in found)
-                return sorted((m for m in found if m.score >= top - 0.15),
+                return sorted((m for m in found if m.score >= top - 0.1),
                               key=lambda m: -m.score)
         return []
 
