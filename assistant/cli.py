@@ -307,6 +307,7 @@ def doctor(
     out.print(
         f"sqlite {sq['version']} via {sq['module']}, sqlite-vec {sq['sqlite_vec']}", highlight=False
     )
+    out.print(f"store: {info['encryption']['summary']}", highlight=False, markup=False)
     out.print(
         f"embedding {info['embedding']['model']}: {info['embedding']['path']}", highlight=False
     )
@@ -340,6 +341,7 @@ def status(
         f"schema v{info['store']['schema']}, {info['store']['sqlite_module']})",
         highlight=False,
     )
+    out.print(f"  {info['store']['encryption']['summary']}", highlight=False, markup=False)
     docs = info["documents"] or {}
     chunks = info["chunks"] or {}
     out.print("  documents: " + (", ".join(f"{k} {v}" for k, v in docs.items()) or "none"))
@@ -369,6 +371,9 @@ def _register_optional() -> None:
     from assistant.cli_daemon import register as register_daemon
 
     register_daemon(app, user_errors)
+    from assistant.cli_store import register as register_store
+
+    register_store(app, user_errors)
     try:
         from assistant.cli_calendar import register
     except ImportError:
