@@ -158,10 +158,11 @@ def _copy_and_replace(
     try:
         src.execute("PRAGMA busy_timeout = 2000")
         # Exclusive and out of WAL mode: no other connection can be reading the file, and
-        # no -wal file of the old store can outlive it and be replayed into the new one.
+        # no -wal (or -journal: the journal stays in memory) of the old store can outlive
+        # it under the store's name and be replayed into the new file.
         src.execute("PRAGMA locking_mode = EXCLUSIVE")
         try:
-            src.execute("PRAGMA journal_mode = DELETE").fetchone()
+            src.execute("PRAGMA journal_mode = MEMORY").fetchone()
             src.execute("BEGIN EXCLUSIVE")
             src.execute("COMMIT")
         except module.OperationalError:
@@ -195,7 +196,7 @@ def _copy_and_replace(
         for leftover in _tmp_files(tmp):
             leftover.unlink(missing_ok=True)
         raise
-    src.close()  # only the old, now nameless file is unlocked: no -wal, no -journal remain
+    src.close()  # only the old, now nameless file is unlocked: no -wal or -journal exists
     if old_fd is not None:
         _overwrite(old_fd)
         progress("old plain file overwritten")

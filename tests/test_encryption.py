@@ -358,8 +358,9 @@ def plain_store_with(path: Path, chunks: int) -> None:
     with Store(path) as store:
         store.ensure_embedding("test", 8)
         for d in range(0, chunks, 1000):
-            doc = NewDocument(path=f"/n/{d}.md", kind="notes", format="notes", hash=str(d),
-                              mtime=0, size=0)
+            (path.parent / f"{d}.md").write_text("stands in for a note")  # check: files exist
+            doc = NewDocument(path=str(path.parent / f"{d}.md"), kind="notes", format="notes",
+                              hash=str(d), mtime=0, size=0)
             texts = [f"{d + i} {SECRETS[i % len(SECRETS)]} and filler words " * 12
                      for i in range(1000)]
             store.write_document(
@@ -395,12 +396,14 @@ def usable(home: Path, rt) -> tuple[int, list[tuple[int]]]:
     """The store opens (with whatever key it needs now) and is whole."""
     store = rt.store
     assert check(store).to_json()["ok"]
-    return (
+    found = (
         store.db.execute("SELECT count(*) FROM chunks").fetchone()[0],
         store.db.execute(
             "SELECT rowid FROM chunks_fts WHERE chunks_fts MATCH 'marmalade' ORDER BY rowid"
         ).fetchall(),
     )
+    rt.close()
+    return found
 
 
 @pytest.mark.slow
@@ -411,8 +414,9 @@ def test_store_encrypt_killed_at_any_point_leaves_a_usable_store(
     plain_store_with(store_of(home), 20_000)
     expected = usable(home, make_runtime(home))
     kill_encrypt_after(home, point)
-    state = file_state(store_of(home))
-    assert state == ("plain" if point != "replaced" else "encrypted")
+    state = file_state(store_of(home))  # right after "copy verified" the swap may be done
+    assert state in {"copying": {"plain"}, "copy verified": {"plain", "encrypted"},
+                     "replaced": {"encrypted"}}[point]
     if state == "encrypted":  # swapped before its key became the current entry
         assert list(json.loads(key_store.read_text())) == [
             f"assistant/store-next:{store_of(home)}"
@@ -430,7 +434,7 @@ def test_store_encrypt_killed_at_any_point_leaves_a_usable_store(
         assert usable(home, make_runtime(home)) == expected
     assert file_state(store_of(home)) == "encrypted"
     assert leaks(store_of(home).parent) == {}
-    assert sorted(p.name for p in store_of(home).parent.iterdir()) == ["assistant.db"]
+    assert not [p for p in store_of(home).parent.iterdir() if ".db" in p.name and p.name != "assistant.db"]
 
 
 def test_export_and_import_key_move_a_store_to_another_machine(
