@@ -18,7 +18,7 @@ Warn = Callable[[str], None]
 
 
 def file_state(path: Path) -> str:
-    """"new" (absent or empty), "plain" (an SQLite header), "encrypted" (bytes that look
+    """ "new" (absent or empty), "plain" (an SQLite header), "encrypted" (bytes that look
     random: SQLCipher leaves nothing readable, not even a header) or "unknown" (damaged)."""
     try:
         with open(path, "rb") as fh:
@@ -67,7 +67,9 @@ def opens(path: Path, key: StoreKey, module: ModuleType) -> bool:
     """Does ``key`` open the file? (SQLCipher checks each page's HMAC: a wrong key reads
     as "file is not a database", and nothing is written.)"""
     # Read-only: a connection that cannot read the pages must not checkpoint on close either.
-    db = module.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True, isolation_level=None, timeout=30.0)
+    db = module.connect(
+        f"{path.resolve().as_uri()}?mode=ro", uri=True, isolation_level=None, timeout=30.0
+    )
     try:
         from assistant.store import apply_key
 
@@ -160,8 +162,10 @@ def key_for_new_store(path: Path, mode: str, warn: Warn) -> StoreKey | None:
     if cipher_module() is None:
         if mode != "auto":
             require_cipher_module()
-        warn(f"{path} is created unencrypted: the sqlcipher3 package is missing; "
-             "install it, then run: assistant store encrypt")
+        warn(
+            f"{path} is created unencrypted: the sqlcipher3 package is missing; "
+            "install it, then run: assistant store encrypt"
+        )
         return None
     if mode in ("auto", "keyring"):
         if keys.keyring_backend() is not None:

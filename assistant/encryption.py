@@ -174,9 +174,7 @@ def _copy_and_replace(
         fd = os.open(tmp, os.O_CREAT | os.O_WRONLY | os.O_EXCL, 0o600)
         os.close(fd)
         progress(f"copying {path} into {tmp.name}")
-        src.execute(
-            "ATTACH DATABASE ? AS target KEY ?", (str(tmp), new.material() if new else "")
-        )
+        src.execute("ATTACH DATABASE ? AS target KEY ?", (str(tmp), new.material() if new else ""))
         src.execute("SELECT sqlcipher_export('target')")
         (version,) = src.execute("PRAGMA main.user_version").fetchone()
         src.execute(f"PRAGMA target.user_version = {int(version)}")
@@ -211,12 +209,16 @@ def _verify(src: Any, tmp: Path, key: StoreKey | None, module: Any) -> None:
     dst = connect(tmp, key, module)
     try:
         if key is not None and dst.execute("PRAGMA cipher_integrity_check").fetchall():
-            raise StoreError(f"{tmp}: the encrypted copy failed its page check; the store is unchanged")
+            raise StoreError(
+                f"{tmp}: the encrypted copy failed its page check; the store is unchanged"
+            )
         if dst.execute("PRAGMA quick_check").fetchone()[0] != "ok":
             raise StoreError(f"{tmp}: the copy failed quick_check; the store is unchanged")
         tables = [
             name
-            for (name, sql) in src.execute("SELECT name, sql FROM sqlite_master WHERE type = 'table'")
+            for (name, sql) in src.execute(
+                "SELECT name, sql FROM sqlite_master WHERE type = 'table'"
+            )
             if not (sql or "").upper().startswith("CREATE VIRTUAL")
         ]
         for name in tables:

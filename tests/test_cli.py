@@ -56,7 +56,7 @@ def test_status_shows_counts_and_models(notes_home: Path, cli) -> None:
     data = json.loads(cli(notes_home, "status", "--json").stdout)
     assert data["documents"] == {"notes": 4}
     assert data["chunks"]["note"] >= 4
-    assert data["store"]["sqlite_module"] in {"sqlean", "pysqlite3.dbapi2", "sqlite3"}
+    assert data["store"]["sqlite_module"] in {"sqlcipher3", "sqlean", "pysqlite3.dbapi2", "sqlite3"}
     assert "all-MiniLM-L6-v2" in data["models"]["embedding"]
 
 

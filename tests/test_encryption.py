@@ -359,13 +359,23 @@ def plain_store_with(path: Path, chunks: int) -> None:
         store.ensure_embedding("test", 8)
         for d in range(0, chunks, 1000):
             (path.parent / f"{d}.md").write_text("stands in for a note")  # check: files exist
-            doc = NewDocument(path=str(path.parent / f"{d}.md"), kind="notes", format="notes",
-                              hash=str(d), mtime=0, size=0)
-            texts = [f"{d + i} {SECRETS[i % len(SECRETS)]} and filler words " * 12
-                     for i in range(1000)]
+            doc = NewDocument(
+                path=str(path.parent / f"{d}.md"),
+                kind="notes",
+                format="notes",
+                hash=str(d),
+                mtime=0,
+                size=0,
+            )
+            texts = [
+                f"{d + i} {SECRETS[i % len(SECRETS)]} and filler words " * 12 for i in range(1000)
+            ]
             store.write_document(
                 doc,
-                [Chunk(ordinal=i, kind="note", text=t, locator=f"L{i}") for i, t in enumerate(texts)],
+                [
+                    Chunk(ordinal=i, kind="note", text=t, locator=f"L{i}")
+                    for i, t in enumerate(texts)
+                ],
                 rng.standard_normal((1000, 8)).astype(np.float32),
                 text_hashes=[str(i) for i in range(1000)],
             )
@@ -415,12 +425,16 @@ def test_store_encrypt_killed_at_any_point_leaves_a_usable_store(
     expected = usable(home, make_runtime(home))
     kill_encrypt_after(home, point)
     state = file_state(store_of(home))  # right after "copy verified" the swap may be done
-    assert state in {"copying": {"plain"}, "copy verified": {"plain", "encrypted"},
-                     "replaced": {"encrypted"}}[point]
+    assert (
+        state
+        in {
+            "copying": {"plain"},
+            "copy verified": {"plain", "encrypted"},
+            "replaced": {"encrypted"},
+        }[point]
+    )
     if state == "encrypted":  # swapped before its key became the current entry
-        assert list(json.loads(key_store.read_text())) == [
-            f"assistant/store-next:{store_of(home)}"
-        ]
+        assert list(json.loads(key_store.read_text())) == [f"assistant/store-next:{store_of(home)}"]
         assert leaks(store_of(home).parent) == {}
     else:
         tmp = Path(str(store_of(home)) + encryption.TMP_SUFFIX)
@@ -434,7 +448,9 @@ def test_store_encrypt_killed_at_any_point_leaves_a_usable_store(
         assert usable(home, make_runtime(home)) == expected
     assert file_state(store_of(home)) == "encrypted"
     assert leaks(store_of(home).parent) == {}
-    assert not [p for p in store_of(home).parent.iterdir() if ".db" in p.name and p.name != "assistant.db"]
+    assert not [
+        p for p in store_of(home).parent.iterdir() if ".db" in p.name and p.name != "assistant.db"
+    ]
 
 
 def test_export_and_import_key_move_a_store_to_another_machine(
