@@ -20,7 +20,7 @@ CONFIG_ENV = "ASSISTANT_CONFIG"
 @dataclass(frozen=True)
 class StoreConfig:
     path: Path
-    encryption: str = "auto"  # auto | keyring | passphrase | none (assistant/keys.py)
+    encryption: str = "auto"  # auto | keyring | passphrase | none (a new store's key)
 
 
 @dataclass(frozen=True)

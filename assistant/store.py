@@ -241,7 +241,7 @@ def apply_key(db: Any, key: StoreKey | None) -> None:
 class Store:
     """The index database. One instance per thread; cheap to open.
 
-    ``key`` opens an encrypted file (assistant/encryption.py finds it); without one the
+    ``key`` opens an encrypted file (assistant/cipher.py finds it); without one the
     file is plain SQLite.
     """
 
