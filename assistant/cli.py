@@ -315,6 +315,7 @@ def doctor(
     out.print(
         f"sqlite {sq['version']} via {sq['module']}, sqlite-vec {sq['sqlite_vec']}", highlight=False
     )
+    out.print(f"store: {info['encryption']['summary']}", highlight=False, markup=False)
     out.print(
         f"embedding {info['embedding']['model']}: {info['embedding']['path']}", highlight=False
     )
@@ -348,6 +349,7 @@ def status(
         f"schema v{info['store']['schema']}, {info['store']['sqlite_module']})",
         highlight=False,
     )
+    out.print(f"  {info['store']['encryption']['summary']}", highlight=False, markup=False)
     docs = info["documents"] or {}
     chunks = info["chunks"] or {}
     out.print("  documents: " + (", ".join(f"{k} {v}" for k, v in docs.items()) or "none"))
@@ -386,6 +388,9 @@ def _register_optional() -> None:
     from assistant.cli_daemon import register as register_daemon
 
     register_daemon(app, user_errors)
+    from assistant.cli_store import register as register_store
+
+    register_store(app, user_errors)
     try:
         from assistant.cli_calendar import register
     except ImportError:

@@ -73,6 +73,9 @@ def register(app: typer.Typer, user_errors: Any) -> None:
             raise AssistantError(f"the daemon is already running (pid {read_pid(folder)})")
         folder.mkdir(parents=True, exist_ok=True, mode=0o700)
         env = {k: v for k, v in os.environ.items() if k != "ASSISTANT_NOW"}
+        key = rt.store_key  # unlock here, where a passphrase can still be typed
+        if key is not None and key.kind == "passphrase":
+            env["ASSISTANT_PASSPHRASE"] = key.secret  # the detached child has no terminal
         proc = subprocess.Popen(
             [*_command(rt), "--quiet"],
             start_new_session=True,

@@ -13,12 +13,14 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from assistant.errors import ConfigError
 
 SOURCE_KINDS = ("notes", "calendar", "messages", "auto")
+ENCRYPTION_MODES = ("auto", "keyring", "passphrase", "none")
 CONFIG_ENV = "ASSISTANT_CONFIG"
 
 
 @dataclass(frozen=True)
 class StoreConfig:
     path: Path
+    encryption: str = "auto"  # auto | keyring | passphrase | none (a new store's key)
 
 
 @dataclass(frozen=True)
@@ -142,7 +144,7 @@ def load_config(explicit: Path | None = None) -> Config:
 # --- validation --------------------------------------------------------------
 
 _SECTIONS: dict[str, dict[str, type | tuple[type, ...]]] = {
-    "store": {"path": str},
+    "store": {"path": str, "encryption": str},
     "sources": {"path": str, "kind": str},
     "embedding": {"model": str, "batch_size": int},
     "llm": {
@@ -201,7 +203,15 @@ def parse_config(raw: dict[str, Any], base: Path, origin: Path | None = None) ->
 
     store_raw = raw.get("store", {})
     _check_table(store_raw, _SECTIONS["store"], "store.", origin)
-    store = StoreConfig(path=_resolve(base, store_raw.get("path", "index/assistant.db")))
+    store = StoreConfig(
+        path=_resolve(base, store_raw.get("path", "index/assistant.db")),
+        encryption=store_raw.get("encryption", "auto"),
+    )
+    if store.encryption not in ENCRYPTION_MODES:
+        raise ConfigError(
+            f"{where}key 'store.encryption' must be one of {', '.join(ENCRYPTION_MODES)}, "
+            f"got {store.encryption!r}"
+        )
 
     sources: list[SourceConfig] = []
     for i, src in enumerate(raw.get("sources", [])):

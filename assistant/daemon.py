@@ -142,6 +142,11 @@ class Daemon:
 
     def run(self) -> None:
         """Serve until SIGTERM/SIGINT. The caller has set up logging."""
+        try:
+            _ = self.rt.store  # unlock once, now: the key stays in this process's memory
+        except AssistantError as exc:
+            log.error("%s", exc)
+            raise
         self.acquire()
         try:
             for sig in (signal.SIGTERM, signal.SIGINT):
@@ -181,9 +186,7 @@ class Daemon:
     # -- indexing ------------------------------------------------------------------
 
     def _indexer(self) -> Indexer:
-        from assistant.store import Store
-
-        store = Store(self.rt.config.store.path)  # the writer's own connection
+        store = self.rt.open_store()  # the writer's own connection, with the same key
         return Indexer(
             store, self.rt.embedder, self.rt.tz, self.rt.config.sources, cancel=self.stop.is_set
         )

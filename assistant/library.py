@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from assistant.answer import Answer, Answerer, LazyModel, OnToken
+from assistant.cipher import describe as describe_encryption
 from assistant.errors import AssistantError
 from assistant.index import Indexer, IndexReport, Progress
 from assistant.plan import Planner
@@ -141,6 +142,7 @@ def status(rt: Runtime) -> dict[str, Any]:
             "schema": store.schema_version,
             "sqlite_module": store.module.__name__,
             "embedding_model": store.get_meta("embedding_model"),
+            "encryption": describe_encryption(store, rt.config.store.encryption),
         },
         **counts,
         "skipped_files": store.skipped_files(),
@@ -253,6 +255,8 @@ def doctor(rt: Runtime) -> dict[str, Any]:
                 "llama_cpp_python",
                 "sqlite-vec",
                 "sqlean.py",
+                "sqlcipher3",
+                "keyring",
                 "watchdog",
                 "icalendar",
                 "recurring-ical-events",
@@ -265,6 +269,7 @@ def doctor(rt: Runtime) -> dict[str, Any]:
             "sqlite_vec": vec_version,
             "path": str(store.path),
         },
+        "encryption": describe_encryption(store, rt.config.store.encryption),
         "embedding": {"model": emb, "path": emb_path},
         "llm": {
             "model": rt.config.llm.model,

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+import sys
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -14,10 +16,16 @@ from assistant.errors import ConfigError
 
 if TYPE_CHECKING:
     from assistant.embed import Embedder
+    from assistant.keys import StoreKey
     from assistant.llm import LLM
     from assistant.store import Store
 
 NOW_ENV = "ASSISTANT_NOW"
+_LOCKED: Any = object()  # the store's key has not been looked for yet
+
+
+def warn_stderr(message: str) -> None:
+    sys.stderr.write(f"warning: {message}\n")
 
 
 def parse_now(value: str | None, tz: ZoneInfo) -> datetime:
@@ -46,6 +54,8 @@ class Runtime:
     _llm: LLM | None = field(default=None, repr=False)
     _searcher: Any = field(default=None, repr=False)
     _planner: Any = field(default=None, repr=False)  # (store generation, Planner)
+    _key: Any = field(default=_LOCKED, repr=False)  # StoreKey | None once unlocked
+    warn: Callable[[str], None] = field(default=warn_stderr, repr=False)
 
     @classmethod
     def from_options(cls, config_path: Path | None, now: str | None) -> Runtime:
@@ -63,10 +73,23 @@ class Runtime:
     @property
     def store(self) -> Store:
         if self._store is None:
-            from assistant.store import Store
-
-            self._store = Store(self.config.store.path)
+            self._store = self.open_store()
         return self._store
+
+    @property
+    def store_key(self) -> StoreKey | None:
+        """Looked for once per process (the daemon: at start) and kept in memory only."""
+        if self._key is _LOCKED:
+            from assistant.cipher import unlock
+
+            self._key = unlock(self.config.store.path, self.config.store.encryption, self.warn)
+        return self._key  # type: ignore[no-any-return]
+
+    def open_store(self) -> Store:
+        """A new connection to the store (the daemon's writer has its own)."""
+        from assistant.store import Store
+
+        return Store(self.config.store.path, key=self.store_key)
 
     @property
     def embedder(self) -> Embedder:

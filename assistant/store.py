@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
 from types import ModuleType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -21,8 +21,13 @@ from assistant.errors import StoreError
 from assistant.migrations import MIGRATIONS
 from assistant.records import Chunk, Event
 
+if TYPE_CHECKING:
+    from assistant.keys import StoreKey
+
 # Modules tried in order: each is a drop-in for sqlite3 that may load extensions.
-SQLITE_MODULES = ("sqlean", "pysqlite3.dbapi2", "sqlite3")
+# sqlcipher3 (SQLCipher) opens plain files too, so one module serves both kinds of store.
+SQLITE_MODULES = ("sqlcipher3", "sqlean", "pysqlite3.dbapi2", "sqlite3")
+CIPHER_MODULES = ("sqlcipher3",)
 
 
 def _load_module(name: str) -> ModuleType | None:
@@ -54,7 +59,8 @@ def pick_sqlite_module(candidates: Sequence[str] = SQLITE_MODULES) -> ModuleType
     raise StoreError(
         "no SQLite module here can load extensions (tried "
         + "; ".join(tried)
-        + "); install one with: pip install sqlean-py"
+        + "); install one with: pip install "
+        + ("sqlcipher3" if "sqlcipher3" in candidates else "sqlean-py")
     )
 
 
@@ -225,17 +231,33 @@ class DocumentWriter:
             )
 
 
-class Store:
-    """The index database. One instance per thread; cheap to open."""
+def apply_key(db: Any, key: StoreKey | None) -> None:
+    """Give SQLCipher the key before anything reads the file (and keep its log off stderr)."""
+    if key is not None:
+        db.execute("PRAGMA cipher_log_level = NONE")
+        db.execute(f"PRAGMA key = {key.pragma()}")
+        db.execute("PRAGMA temp_store = MEMORY")  # sorts and VACUUM copies never touch disk
 
-    def __init__(self, path: Path, *, module: ModuleType | None = None) -> None:
+
+class Store:
+    """The index database. One instance per thread; cheap to open.
+
+    ``key`` opens an encrypted file (assistant/cipher.py finds it); without one the
+    file is plain SQLite.
+    """
+
+    def __init__(
+        self, path: Path, *, module: ModuleType | None = None, key: StoreKey | None = None
+    ) -> None:
         self.path = Path(path)
-        self.module = module or pick_sqlite_module()
+        self.key = key
+        self.module = module or pick_sqlite_module(CIPHER_MODULES if key else SQLITE_MODULES)
         _create_private_file(self.path)
         try:
             self.db = self.module.connect(
                 str(self.path), isolation_level=None, check_same_thread=False, timeout=30.0
             )
+            apply_key(self.db, key)
             self.db.enable_load_extension(True)
             import sqlite_vec
 
@@ -248,10 +270,9 @@ class Store:
             self.db.execute("PRAGMA secure_delete = ON")
             self.migrate()
         except self.module.DatabaseError as exc:
-            raise StoreError(
-                f"{self.path}: the index is damaged or not an assistant index ({exc}); "
-                "rebuild it with: assistant index --rebuild"
-            ) from None
+            from assistant.cipher import open_error
+
+            raise open_error(self.path, key, exc) from None
         for suffix in ("-wal", "-shm"):
             side = Path(str(self.path) + suffix)
             if side.exists():

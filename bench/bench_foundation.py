@@ -25,6 +25,7 @@ from assistant.chunking import chunk_records, embedding_text  # noqa: E402
 from assistant.config import EmbeddingConfig, LLMConfig, RetrievalConfig, SourceConfig  # noqa: E402
 from assistant.embed import Embedder  # noqa: E402
 from assistant.index import Indexer, walk  # noqa: E402
+from assistant.keys import StoreKey  # noqa: E402
 from assistant.records import Chunk  # noqa: E402
 from assistant.retrieve import Searcher, SearchFilter  # noqa: E402
 from assistant.sources import ParseContext  # noqa: E402
@@ -86,9 +87,11 @@ def bench_index(embedder: Embedder, files: int, work: Path) -> dict:
     }
 
 
-def build_store(path: Path, n: int, dim: int, rng: np.random.Generator) -> np.ndarray:
+def build_store(
+    path: Path, n: int, dim: int, rng: np.random.Generator, key: StoreKey | None = None
+) -> np.ndarray:
     """A store with ``n`` chunks of synthetic text and unit vectors; returns the matrix."""
-    store = Store(path)
+    store = Store(path, key=key)
     store.ensure_embedding("bench", dim)
     matrix = rng.standard_normal((n, dim)).astype(np.float32)
     matrix /= np.linalg.norm(matrix, axis=1, keepdims=True)

@@ -77,6 +77,19 @@ def write_config(root: Path, sources: list[tuple[str, str]], extra: str = "") ->
     return config
 
 
+@pytest.fixture(autouse=True)
+def no_key_store(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Tests never touch the person's key store or passphrase: by default a test runs as
+    on CI, with neither (tests/keyring_file.py gives a test one when it needs it)."""
+    import keyring
+    from keyring.backends import fail
+
+    monkeypatch.setenv("PYTHON_KEYRING_BACKEND", "keyring.backends.fail.Keyring")  # children
+    for name in ("ASSISTANT_PASSPHRASE", "ASSISTANT_NEW_PASSPHRASE"):
+        monkeypatch.delenv(name, raising=False)
+    keyring.set_keyring(fail.Keyring())
+
+
 @pytest.fixture
 def notes_home(tmp_path: Path) -> Path:
     """A home folder with notes and a config pointing at them."""
