@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Iterator
 from datetime import date, datetime, time
 from pathlib import Path
@@ -73,8 +74,12 @@ def decode(data: bytes, path: Path) -> str:
             text = data.decode("utf-16")
         except UnicodeDecodeError as exc:
             raise SourceError(path, f"not valid UTF-16 (byte {exc.start})") from None
-        if "\x00" in text:
-            raise SourceError(path, "contains NUL characters; not a text file")
+        if not _reads_as_text(text):
+            raise SourceError(
+                path,
+                "starts with a UTF-16 byte-order mark but is not UTF-16 text; save it as "
+                "UTF-8 to index it",
+            )
         return text
     if b"\x00" in data:
         raise SourceError(path, "contains NUL bytes; not a text file")
@@ -86,6 +91,17 @@ def decode(data: bytes, path: Path) -> str:
         return data.decode("cp1252")
     except UnicodeDecodeError:
         return data.decode("latin-1")
+
+
+def _reads_as_text(text: str) -> bool:
+    """Any bytes of even length decode as UTF-16; text has no unassigned or control code
+    points besides line breaks and tabs."""
+    for ch in text:
+        if ch in "\t\n\r\f":
+            continue
+        if unicodedata.category(ch) in ("Cc", "Cn", "Co", "Cs"):
+            return False
+    return True
 
 
 def _as_datetime(value: object, ctx: ParseContext) -> datetime | None:
