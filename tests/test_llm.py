@@ -48,8 +48,8 @@ def test_the_bundled_base_model_gets_a_few_shot_completion_prompt(models) -> Non
     assert prompt.count("Question:") == 4 and prompt.endswith("Answer:")
 
 
-def test_threads_default_to_the_physical_cores(models) -> None:
-    assert load_llm(LLMConfig(), cache_dir=models["folder"]).threads == physical_cores()
+def test_threads_default_to_one_less_than_the_physical_cores(models) -> None:
+    assert load_llm(LLMConfig(), cache_dir=models["folder"]).threads == max(1, physical_cores() - 1)
     assert load_llm(LLMConfig(threads=3), cache_dir=models["folder"]).threads == 3
 
 
