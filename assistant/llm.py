@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from assistant.config import LLMConfig
-from assistant.embed import physical_cores
+from assistant.embed import default_threads
 from assistant.errors import ModelError
 
 NOT_FOUND = "NOT FOUND"
@@ -110,16 +110,6 @@ def chat_messages(request: AnswerRequest) -> list[dict[str, str]]:
             ),
         },
     ]
-
-
-def default_threads() -> int:
-    """Threads for llama.cpp when ``llm.threads = 0``: one core fewer than the machine has.
-
-    llama.cpp's threads wait for each other at every layer; when another process holds
-    one of them off its core, all wait. On 2 busy cores (bench/bench_cli.py) one thread
-    decoded 4-7x faster than two; on an idle machine the core left over costs ~1/n.
-    """
-    return max(1, physical_cores() - 1)
 
 
 class LlamaBackend:
