@@ -548,7 +548,9 @@ def status(ctx: typer.Context, as_json: Json = False) -> None:
     if info["config"] is None:
         out.print(f"Config  {rt.config.no_config_found()}", highlight=False, markup=False)
     store = info["store"]
-    if not store["exists"]:
+    if store["problem"]:
+        out.print(f"Index  {store['problem']}", highlight=False, markup=False)
+    elif not store["exists"]:
         out.print(
             f"[bold]Index[/bold]  {escape(store['path'])}  (not created yet: run `assistant index`)",
             highlight=False,

@@ -163,8 +163,11 @@ def status(rt: Runtime) -> dict[str, Any]:
     """What is indexed and with what; works with no config, no index and missing sources."""
     from assistant.embed import BUNDLED_ID
 
-    exists = rt.has_store()
-    store = rt.store if exists else None
+    exists, problem = rt.has_store(), None
+    try:
+        store = rt.store if exists else None
+    except AssistantError as exc:  # a damaged index: status still says everything else
+        store, problem = None, str(exc)
     counts: dict[str, Any] = (
         store.counts()
         if store
@@ -179,6 +182,7 @@ def status(rt: Runtime) -> dict[str, Any]:
             "schema": store.schema_version if store else None,
             "sqlite_module": store.module.__name__ if store else None,
             "embedding_model": store.get_meta("embedding_model") if store else None,
+            "problem": problem,
         },
         **counts,
         "sources": [
