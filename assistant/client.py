@@ -58,16 +58,17 @@ def spawn(rt: Runtime) -> subprocess.Popen[bytes]:
 
 
 def wait_until_serving(
-    rt: Runtime, proc: subprocess.Popen[bytes], timeout: float
+    rt: Runtime, proc: subprocess.Popen[bytes] | None, timeout: float
 ) -> ipc.DaemonClient | str:
-    """The client of the daemon ``proc`` (or of one that won a race to start), or why not."""
+    """The client of the daemon ``proc`` (or of one that won a race to start, or that
+    another command is starting when ``proc`` is None), or why there is none."""
     folder = ipc.daemon_dir(rt.config.store.path)
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         client = ipc.DaemonClient.connect(rt.config.store.path)
         if client is not None:
             return client
-        if proc.poll() is not None and not ipc.is_running(folder):
+        if proc is not None and proc.poll() is not None and not ipc.is_running(folder):
             return (
                 f"the daemon exited at start (code {proc.returncode}); "
                 f"see {folder / ipc.LOG_NAME}"
@@ -87,29 +88,17 @@ def connect(rt: Runtime, on_status: Status | None = None) -> ipc.DaemonClient | 
     client = ipc.DaemonClient.connect(rt.config.store.path)
     if client is not None or not autostart_enabled(rt) or not rt.has_store():
         return client
-    if ipc.is_running(ipc.daemon_dir(rt.config.store.path)):
-        proc = None  # another command is starting it right now: wait for that one
-    else:
+    proc = None  # None: another command is starting it right now; wait for that one
+    if not ipc.is_running(ipc.daemon_dir(rt.config.store.path)):
         if on_status:
             on_status(STARTING)
         proc = spawn(rt)
-    outcome = (
-        wait_until_serving(rt, proc, READY_TIMEOUT_S) if proc else _wait_for_other(rt)
-    )
+    outcome = wait_until_serving(rt, proc, READY_TIMEOUT_S)
     if isinstance(outcome, str):
-        sys.stderr.write(f"warning: {outcome}; answering in-process\n")
+        clear = "\r\x1b[2K" if sys.stderr.isatty() else ""  # over a status line, if any
+        sys.stderr.write(f"{clear}warning: {outcome}; answering in-process\n")
         return None
     return outcome
-
-
-def _wait_for_other(rt: Runtime) -> ipc.DaemonClient | str:
-    deadline = time.monotonic() + READY_TIMEOUT_S
-    while time.monotonic() < deadline:
-        client = ipc.DaemonClient.connect(rt.config.store.path)
-        if client is not None:
-            return client
-        time.sleep(0.05)
-    return f"the daemon did not answer within {READY_TIMEOUT_S:.0f} s"
 
 
 def call(

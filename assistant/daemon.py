@@ -375,8 +375,10 @@ class Daemon:
                     return library.calendar_json(rt, **args)
             finally:
                 # Keep what this request loaded, never drop what the warm-up loaded.
-                self.rt._searcher = rt._searcher or self.rt._searcher
-                self.rt._llm = rt._llm or self.rt._llm
+                if rt._searcher is not None:
+                    self.rt._searcher = rt._searcher
+                if rt._llm is not None:
+                    self.rt._llm = rt._llm
         finally:
             self.query_lock.release()
         raise AssistantError(f"unknown request {op!r}")

@@ -68,7 +68,7 @@ def default_threads() -> int:
 
     Both runtimes' threads wait for each other at every layer; when another process
     holds one of them off its core, all wait. On 2 busy cores (bench/bench_cli.py) one
-    thread decoded 4-7x faster than two and embedded a query 7x faster; on an idle
+    thread decoded 8-11x faster than two and embedded a query 10-12x faster; on an idle
     machine the core left over costs about 1/n of the throughput.
     """
     return max(1, physical_cores() - 1)

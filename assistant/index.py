@@ -36,8 +36,6 @@ STREAM_AFTER = 512  # a document with more chunks is written while it is parsed
 Progress = Callable[[str, int, int], None]  # (path, done, total), before each file
 
 
-
-
 class Cancelled(Exception):
     """Raised inside a document's transaction when a stop was asked for: it rolls back."""
 
@@ -464,7 +462,8 @@ class Indexer:
         return out
 
     def flush(self) -> None:
-        """Embed every queued chunk in one call, then write each document in its own transaction."""
+        """Embed every queued chunk (batch by batch), then write each document in its own
+        transaction."""
         try:
             self._flush()
         except self.store.module.DatabaseError as exc:
