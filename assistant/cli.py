@@ -540,16 +540,19 @@ def status(ctx: typer.Context, as_json: Json = False) -> None:
     rt = runtime(ctx)
     info = library.status(rt)
     info["daemon"] = daemon_status(rt)
+    problem = info["store"]["problem"]
     if as_json:
         emit_json(info)
+        if problem:  # everything else was said; the damaged index is still an error
+            raise fail(problem)
         return
     for line in info["warnings"]:
         typer.echo(f"warning: {line}", err=True)
     if info["config"] is None:
         out.print(f"Config  {rt.config.no_config_found()}", highlight=False, markup=False)
     store = info["store"]
-    if store["problem"]:
-        out.print(f"Index  {store['problem']}", highlight=False, markup=False)
+    if problem:
+        out.print("Index  damaged (see the error below)", highlight=False, markup=False)
     elif not store["exists"]:
         out.print(
             f"[bold]Index[/bold]  {escape(store['path'])}  (not created yet: run `assistant index`)",
@@ -580,6 +583,8 @@ def status(ctx: typer.Context, as_json: Json = False) -> None:
     out.print(f"  embedding: {info['models']['embedding']}", highlight=False)
     out.print(f"  llm:       {info['models']['llm']}", highlight=False)
     out.print(describe(info["daemon"]), highlight=False, markup=False)
+    if problem:
+        raise fail(problem)
 
 
 def _size(n: int) -> str:

@@ -81,7 +81,12 @@ def register(app: typer.Typer, user_errors: Any) -> None:
             client = wait_until_serving(rt, spawn(rt), 60)
             if isinstance(client, str):
                 raise AssistantError(client)
-            info = _wait_for_models(client, status)
+            try:
+                info = _wait_for_models(client, status)
+            except OSError:
+                raise AssistantError(
+                    f"the daemon stopped while loading the models; see {folder / ipc.LOG_NAME}"
+                ) from None
         pid = info.get("pid")
         if info.get("models_loaded"):
             typer.echo(f"daemon started (pid {pid}), models loaded; log: {folder / ipc.LOG_NAME}")

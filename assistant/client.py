@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from assistant import ipc
+from assistant.errors import AssistantError
 from assistant.runtime import Runtime
 
 AUTOSTART_ENV = "ASSISTANT_AUTOSTART"  # "0" turns auto-start off, as [daemon] autostart = false
@@ -112,9 +113,15 @@ def call(
     """``op`` (search | ask | calendar) answered by the daemon, or in-process; same JSON."""
     client = connect(rt, on_status)
     if client is not None:
-        return client.request(
-            op, args, now=rt.now_override, on_token=on_token, on_status=on_status
-        )
+        try:
+            return client.request(
+                op, args, now=rt.now_override, on_token=on_token, on_status=on_status
+            )
+        except OSError as exc:  # it stopped or was killed mid-answer
+            log = ipc.daemon_dir(rt.config.store.path) / ipc.LOG_NAME
+            raise AssistantError(
+                f"the daemon stopped while answering ({exc.strerror or exc}); see {log}"
+            ) from None
     from assistant import library
 
     rt.on_status = on_status

@@ -231,12 +231,16 @@ def test_doctor_shows_the_threads_chosen(home: Path) -> None:
     assert f"{expected} threads (auto: {physical_cores()} physical cores - 1, at least 1)" in text
 
 
-def test_status_works_on_a_damaged_index_and_says_how_to_rebuild(tmp_path: Path) -> None:
+def test_status_on_a_damaged_index_reports_the_rest_and_says_how_to_rebuild(tmp_path: Path) -> None:
     write_tree(tmp_path / "notes", NOTES)
     write_config(tmp_path, [("notes", "notes")])
     (tmp_path / "index").mkdir()
     (tmp_path / "index" / "assistant.db").write_bytes(b"garbage" * 1000)
-    status = ok(assistant(tmp_path, "status"))
-    assert "the index is damaged" in status.stdout and "assistant index --rebuild" in status.stdout
-    data = json.loads(ok(assistant(tmp_path, "status", "--json")).stdout)
-    assert "rebuild" in data["store"]["problem"]
+    status = assistant(tmp_path, "status")
+    assert status.returncode == 1  # still an error, with everything else said first
+    assert "Sources" in status.stdout and "Index  damaged" in status.stdout
+    (line,) = status.stderr.splitlines()
+    assert "the index is damaged" in line and line.endswith("assistant index --rebuild")
+    as_json = assistant(tmp_path, "status", "--json")
+    assert as_json.returncode == 1
+    assert "rebuild" in json.loads(as_json.stdout)["store"]["problem"]
