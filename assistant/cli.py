@@ -252,7 +252,7 @@ def index(
         for line in report.errors:
             typer.echo(f"error: {line}", err=True)
         for line in report.skipped_files:
-            typer.echo(f"skipped: {line}", err=True)
+            typer.echo(line, err=True)
         for line in report.warnings[:50]:
             typer.echo(f"warning: {line}", err=True)
         if len(report.warnings) > 50:

@@ -52,7 +52,8 @@ class IndexReport:
     chunks_reused: int = 0
     errors: list[str] = field(default_factory=list)  # "path: problem", one per failed file
     warnings: list[str] = field(default_factory=list)  # "path: line 12: problem"
-    # "path: why", files that look like a format but are not (a binary .md); not failures
+    # "skipped (why): path", files that look like a format but are not (a binary .md);
+    # listed, not failures
     skipped_files: list[str] = field(default_factory=list)
 
     def summary(self) -> str:
@@ -323,8 +324,8 @@ class Indexer:
                 if known:  # it used to be indexable; it is not any more
                     self.remove(key)
                 reason = skip_reason(path, head, source.kind)
-                if reason:
-                    report.skipped_files.append(f"{path}: {reason}")
+                if reason:  # the line shape of the message parsers' unrecognised files
+                    report.skipped_files.append(f"skipped ({reason}): {path}")
                 report.ignored += 1
                 return "ignored"
             digest = file_hash(path)

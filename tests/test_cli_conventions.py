@@ -184,18 +184,18 @@ def test_index_exits_3_and_lists_the_files_that_failed(tmp_path: Path) -> None:
     assert proc.returncode == 3
     assert "4 added, 0 updated, 0 removed, 0 unchanged, 1 failed" in proc.stdout
     assert f"error: {broken}: contains NUL bytes; not a text file" in proc.stderr
-    assert f"skipped: {photo}: binary data, not a text note" in proc.stderr
+    assert f"skipped (binary data, not a text note): {photo}" in proc.stderr
 
     again = assistant(tmp_path, "index", "--json")
     assert again.returncode == 3
     report = json.loads(again.stdout)
     assert report["failed"] == 1 and report["skipped_files"] == [
-        f"{photo}: binary data, not a text note"
+        f"skipped (binary data, not a text note): {photo}"
     ]
 
     broken.unlink()
     clean = ok(assistant(tmp_path, "index"))  # a skipped binary file is not a failure
-    assert f"skipped: {photo}" in clean.stderr
+    assert f"skipped (binary data, not a text note): {photo}" in clean.stderr
 
 
 def test_a_latin1_note_is_indexed_and_found(tmp_path: Path) -> None:
