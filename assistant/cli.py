@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import functools
 import json
-import os
 import signal
 import sys
 from collections.abc import Callable
@@ -14,23 +13,120 @@ from typing import Annotated, Any, TypeVar
 import typer
 from rich.console import Console
 from rich.markup import escape
+from typer.core import TyperGroup
 
+from assistant import __version__
 from assistant.errors import AssistantError
 from assistant.runtime import Runtime
+from assistant.terminal import OutConsole, StatusLine
+
+EXIT_USER_ERROR = 1
+EXIT_FILES_FAILED = 3
+EXIT_INTERRUPTED = 130
+# Global options, accepted before or after the command (as git, ripgrep and llm users type
+# them): moved in front of the command before click parses.
+GLOBAL_WITH_VALUE = ("--config", "--now")
+GLOBAL_FLAGS = ("--no-daemon",)
+HELP = ("-h", "--help")
+
+
+def hoist_global_options(args: list[str]) -> list[str]:
+    """``ask --now T "q"`` -> ``--now T ask "q"``; a ``--json`` before the command goes to
+    its end. Nothing after ``--`` is touched."""
+    front: list[str] = []
+    rest: list[str] = []
+    json_flag = False
+    i = 0
+    while i < len(args):
+        arg = args[i]
+        if arg == "--":
+            rest.extend(args[i:])
+            break
+        name = arg.split("=", 1)[0]
+        if name in GLOBAL_WITH_VALUE:
+            front.append(arg)
+            if "=" not in arg and i + 1 < len(args):
+                front.append(args[i + 1])
+                i += 1
+        elif arg in GLOBAL_FLAGS:
+            front.append(arg)
+        elif arg == "--json":
+            json_flag = True
+        else:
+            rest.append(arg)
+        i += 1
+    if json_flag:
+        end = rest.index("--") if "--" in rest else len(rest)
+        rest.insert(end, "--json")
+    return front + rest
+
+
+def plain_flags(command: Any, ctx: Any) -> None:
+    """Show flags as `--json`, not `--json <bool>`, in every command's help."""
+    params = list(getattr(command, "params", []))
+    helper = getattr(command, "get_help_option", None)
+    if helper is not None:
+        params.append(helper(ctx))
+    for param in params:
+        if param is not None and getattr(param, "is_flag", False) and param.metavar is None:
+            param.metavar = ""
+    for sub in getattr(command, "commands", {}).values():
+        plain_flags(sub, ctx)
+
+
+class RootGroup(TyperGroup):
+    # Command groups imported only when used: `assistant search` through a warm daemon
+    # pays for nothing it does not run (bench/bench_cli.py).
+    LAZY = {"calendar": "assistant.cli_calendar"}
+
+    def get_command(self, ctx: Any, name: str) -> Any:
+        self._load(name)
+        return super().get_command(ctx, name)
+
+    def list_commands(self, ctx: Any) -> list[str]:
+        for name in self.LAZY:
+            self._load(name)
+        return super().list_commands(ctx)
+
+    def _load(self, name: str) -> None:
+        if name in self.LAZY and name not in self.commands:
+            import importlib
+
+            module = importlib.import_module(self.LAZY[name])
+            self.add_command(typer.main.get_group(module.app), name)
+
+    def parse_args(self, ctx: Any, args: list[str]) -> list[str]:
+        args = hoist_global_options(args)
+        cut = args.index("--") if "--" in args else len(args)
+        ctx.meta["assistant.help"] = any(a in HELP for a in args[:cut])
+        return super().parse_args(ctx, args)
+
+    def get_params(self, ctx: Any) -> Any:
+        plain_flags(self, ctx)
+        return super().get_params(ctx)
+
 
 app = typer.Typer(
+    cls=RootGroup,
     add_completion=False,
     no_args_is_help=True,
+    context_settings={"help_option_names": list(HELP)},
     pretty_exceptions_show_locals=False,  # our data is personal
-    help="An on-device assistant that answers from your own notes, calendars and messages.",
+    help=(
+        "An on-device assistant that answers from your own notes, calendars and messages.\n\n"
+        "Global options (--config, --now, --json, --no-daemon) go before or after the "
+        "command. Exit codes: 0 ok, 1 error, 2 usage, 3 some files failed to index, "
+        "130 interrupted."
+    ),
 )
 err = Console(stderr=True)
-out = Console()
+out = OutConsole()
 
 F = TypeVar("F", bound=Callable[..., Any])
+Json = Annotated[bool, typer.Option("--json", help="Print JSON.")]
 
 
-def fail(message: str, code: int = 1) -> typer.Exit:
+def fail(message: str, code: int = EXIT_USER_ERROR) -> typer.Exit:
     typer.echo(f"error: {message}", err=True)
     return typer.Exit(code)
 
@@ -45,7 +141,7 @@ def user_errors(fn: F) -> F:
         except AssistantError as exc:
             raise fail(str(exc)) from None
         except KeyboardInterrupt:
-            raise fail("interrupted", 130) from None
+            raise fail("interrupted", EXIT_INTERRUPTED) from None
 
     return wrapper  # type: ignore[return-value]
 
@@ -56,7 +152,18 @@ def emit_json(data: Any) -> None:
 
 
 def runtime(ctx: typer.Context) -> Runtime:
-    return ctx.obj  # type: ignore[no-any-return]
+    return ctx.find_root().obj  # type: ignore[no-any-return]
+
+
+def status_line(as_json: bool) -> StatusLine:
+    """"searching…" and the like on stderr, in a terminal only, never with --json."""
+    return StatusLine(enabled=False if as_json else None)
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"assistant {__version__}")
+        raise typer.Exit()
 
 
 @app.callback()
@@ -67,16 +174,32 @@ def main_options(
         Path | None,
         typer.Option(
             "--config",
+            metavar="PATH",
             help="Config file (else $ASSISTANT_CONFIG, ./config.toml, ~/.config/assistant/config.toml).",
         ),
     ] = None,
     now: Annotated[
         str | None,
-        typer.Option("--now", help="Pretend it is this ISO-8601 time (else $ASSISTANT_NOW)."),
+        typer.Option(
+            "--now", metavar="ISO", help="Pretend it is this ISO-8601 time (else $ASSISTANT_NOW)."
+        ),
     ] = None,
+    no_daemon: Annotated[
+        bool,
+        typer.Option(
+            "--no-daemon", help="Work in-process: neither use nor start the background daemon."
+        ),
+    ] = False,
+    version: Annotated[
+        bool,
+        typer.Option("--version", callback=_version, is_eager=True, help="Print the version."),
+    ] = False,
 ) -> None:
+    if ctx.meta.get("assistant.help"):
+        return  # help needs no config (and a broken one must not hide the help)
     rt = Runtime.from_options(config, now)
     _ = rt.now  # validate --now early
+    rt.use_daemon = not no_daemon
     ctx.obj = rt
     ctx.call_on_close(rt.close)
 
@@ -93,33 +216,51 @@ def index(
         typer.Argument(help="Files or folders inside configured sources (default: all sources)."),
     ] = None,
     rebuild: Annotated[
-        bool, typer.Option("--rebuild", help="Delete the index and build it again.")
+        bool,
+        typer.Option("--rebuild", help="Delete the index and build it again (the forget list is kept)."),
     ] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Print the summary as JSON.")] = False,
 ) -> None:
-    """Index the configured sources (only what changed since last time)."""
+    """Index the configured sources (only what changed since last time).
+
+    Exits 3 when some files could not be indexed (they are listed), 130 when interrupted
+    (what was stored stays: run it again to resume).
+
+    Example: assistant index ~/notes/travel
+    """
     from assistant import library
+    from assistant.terminal import ProgressBar
 
     # `kill` or a service manager stops a run like Ctrl-C: the document in progress rolls back.
     signal.signal(signal.SIGTERM, _interrupt)
     rt = runtime(ctx)
     if not rt.config.sources and not paths:
+        if rt.config.path is None:
+            raise AssistantError(rt.config.no_config_found())
         raise AssistantError("no sources configured; add [[sources]] with a path to config.toml")
-    show_progress = err.is_terminal and not as_json
-    report = library.index(
-        rt, paths or None, rebuild=rebuild, progress=_progress_bar() if show_progress else None
-    )
+    bar = ProgressBar(err, show=err.is_terminal and not as_json)
+    try:
+        report = library.index(rt, paths or None, rebuild=rebuild, on_update=bar)
+    except KeyboardInterrupt:
+        bar.stop()
+        raise fail(_interrupted(rt, bar.last), EXIT_INTERRUPTED) from None
+    finally:
+        bar.stop()
     if as_json:
         emit_json(report.__dict__)
     else:
         for line in report.errors:
             typer.echo(f"error: {line}", err=True)
+        for line in report.skipped_files:
+            typer.echo(line, err=True)
         for line in report.warnings[:50]:
             typer.echo(f"warning: {line}", err=True)
         if len(report.warnings) > 50:
             typer.echo(f"warning: ... and {len(report.warnings) - 50} more", err=True)
         _echo_capped(report.skipped_files, "assistant status --json lists them all")
         typer.echo(report.summary())
+    if report.failed:
+        raise typer.Exit(EXIT_FILES_FAILED)
 
 
 def _echo_capped(lines: list[str], where_all: str, limit: int = 50) -> None:
@@ -133,33 +274,23 @@ def _interrupt(signum: int, frame: object) -> None:
     raise KeyboardInterrupt
 
 
-def _progress_bar() -> Callable[[str, int, int], None]:
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+def _interrupted(rt: Runtime, progress: Any) -> str:
+    """What an interrupted run leaves: every document written before the stop is kept."""
+    stored = progress.documents_stored if progress is not None else None
+    try:
+        total = sum(rt.store.counts()["documents"].values()) if rt.has_store() else 0
+    except Exception:  # noqa: BLE001 - the message must still be printed
+        total = None
+    said = "interrupted"
+    if stored is not None:
+        said += f"; this run stored {_plural(stored, 'document')}"
+    if total is not None:
+        said += f"; the index holds {_plural(total, 'document')}"
+    return said + "; run `assistant index` again to resume"
 
-    bar = Progress(
-        TextColumn("indexing"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TextColumn("{task.description}"),
-        console=err,
-        transient=True,
-    )
-    task: list[Any] = []
 
-    def update(path: str, done: int, total: int) -> None:
-        if not task:
-            if total < 20:  # short runs need no bar
-                task.append(None)
-                return
-            bar.start()
-            task.append(bar.add_task("", total=total))
-        if task[0] is None:
-            return
-        bar.update(task[0], completed=done, description=os.path.basename(path)[-40:])
-        if done >= total:
-            bar.stop()
-
-    return update
+def _plural(n: int, word: str) -> str:
+    return f"{n:,} {word}{'' if n == 1 else 's'}"
 
 
 # --- search / ask ---------------------------------------------------------------------
@@ -170,9 +301,14 @@ def _progress_bar() -> Callable[[str, int, int], None]:
 def search(
     ctx: typer.Context,
     query: Annotated[str, typer.Argument(help="What to look for.")],
-    k: Annotated[int, typer.Option("-k", "--k", min=1, max=100, help="How many hits.")] = 5,
+    k: Annotated[int, typer.Option("-k", min=1, max=100, help="How many hits.")] = 5,
     kind: Annotated[
-        list[str] | None, typer.Option("--kind", help="note, event, message or email (repeatable).")
+        list[str] | None,
+        typer.Option(
+            "--kind",
+            help="note, event, message or email, or the config's words notes, calendar, "
+            "messages (repeatable).",
+        ),
     ] = None,
     after: Annotated[
         str | None,
@@ -187,9 +323,14 @@ def search(
         list[str] | None,
         typer.Option("--from", help="Only messages from this sender (repeatable)."),
     ] = None,
-    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+    as_json: Json = False,
 ) -> None:
-    """Hybrid (meaning + keyword) search over everything indexed."""
+    """Hybrid (meaning + keyword) search over everything indexed.
+
+    Example: assistant search "Lisbon hotel" -k 3 --kind notes
+    """
+    from assistant.client import call
+
     rt = runtime(ctx)
     args = {
         "query": query,
@@ -199,7 +340,9 @@ def search(
         "before": before,
         "senders": sender,
     }
-    data = call(rt, "search", args)
+    with status_line(as_json) as status:
+        status("searching…")
+        data = call(rt, "search", args, on_status=status)
     if as_json:
         emit_json(data)
         return
@@ -222,49 +365,53 @@ def search(
         )
 
 
-def call(rt: Runtime, op: str, args: dict[str, Any], on_token: Any = None) -> Any:
-    """Ask the daemon when one serves this store (warm models), else run in-process."""
-    from assistant import library
-    from assistant.ipc import DaemonClient
-
-    client = DaemonClient.connect(rt.config.store.path)
-    if client is not None:
-        return client.request(op, args, now=rt.now_override, on_token=on_token)
-    if op == "search":
-        return library.search_json(rt, **args)
-    if op == "ask":
-        return library.ask_json(rt, **args, on_token=on_token)
-    return library.calendar_json(rt, **args)
-
-
 @app.command()
 @user_errors
 def ask(
     ctx: typer.Context,
     question: Annotated[str, typer.Argument(help="Your question, in plain words.")],
     k: Annotated[
-        int | None, typer.Option("-k", "--k", min=1, max=20, help="How many sources to retrieve.")
+        int | None, typer.Option("-k", min=1, max=20, help="How many sources to retrieve.")
     ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON (no streaming).")] = False,
 ) -> None:
-    """Answer a question from your data, citing sources; calendar questions are answered exactly."""
+    """Answer a question from your data, citing sources; calendar questions are answered exactly.
+
+    Example: assistant --now 2026-11-23T09:00 ask "When does my flight to Lisbon leave?"
+    """
+    from assistant.client import call
+
     rt = runtime(ctx)
     args = {"question": question, "k": k}
-    if as_json or not out.is_terminal:
-        data = call(rt, "ask", args)
-        emit_json(data) if as_json else print_answer(data)
-        return
-    from rich.live import Live
-    from rich.text import Text
+    with status_line(as_json) as status:
+        status("searching…")
+        if as_json or not out.is_terminal:
+            data = call(rt, "ask", args, on_status=status)
+            status.close()
+            emit_json(data) if as_json else print_answer(data)
+            return
+        from rich.live import Live
+        from rich.text import Text
 
-    draft = Text(style="dim")
-    with Live(draft, console=out, refresh_per_second=20, transient=True) as live:
+        draft = Text(style="dim")
+        # No stdout redirection: `out` writes to whatever sys.stdout is, which Live would
+        # otherwise replace with a proxy that writes back through `out`.
+        live = Live(
+            draft, console=out, refresh_per_second=20, transient=True,
+            redirect_stdout=False, redirect_stderr=False,
+        )
 
         def on_token(token: str) -> None:
+            if not live.is_started:
+                status.close()  # the draft takes the screen from the status line
+                live.start()
             draft.append(token)
             live.update(draft)
 
-        data = call(rt, "ask", args, on_token=on_token)
+        try:
+            data = call(rt, "ask", args, on_token=on_token, on_status=status)
+        finally:
+            live.stop()
     print_answer(data)
 
 
@@ -281,27 +428,80 @@ def print_answer(data: dict[str, Any]) -> None:
 def forget(
     ctx: typer.Context,
     paths: Annotated[list[Path] | None, typer.Argument(help="Files or folders to forget.")] = None,
-    everything: Annotated[bool, typer.Option("--all", help="Wipe the whole index.")] = False,
+    everything: Annotated[
+        bool, typer.Option("--all", help="Wipe the whole index (the forget list is kept).")
+    ] = False,
+    show: Annotated[bool, typer.Option("--list", help="Show the paths kept out.")] = False,
+    unforget: Annotated[
+        bool,
+        typer.Option("--unforget", help="Take PATHs off the forget list: index them again."),
+    ] = False,
+    as_json: Json = False,
 ) -> None:
-    """Remove files from the index for good (rows, vectors, keyword entries, free pages)."""
+    """Remove files from the index for good and keep them out, even after a rebuild.
+
+    Rows, vectors, keyword entries and free pages are scrubbed; `index` and
+    `index --rebuild` never bring a forgotten path back (--unforget does).
+
+    Example: assistant forget ~/notes/diary.md
+    """
     from assistant import library
 
+    rt = runtime(ctx)
+    if show:
+        listed = library.forget_list(rt)
+        if as_json:
+            emit_json({"forgotten": listed})
+        else:
+            for path in listed:
+                typer.echo(path)
+            if not listed:
+                typer.echo("nothing is forgotten", err=True)
+        return
+    if unforget:
+        if not paths:
+            raise AssistantError("say which paths to index again: assistant forget --unforget PATH...")
+        gone = library.unforget(rt, paths)
+        if as_json:
+            emit_json({"unforgotten": gone})
+        else:
+            typer.echo(
+                f"{_plural(len(gone), 'path')} taken off the forget list; "
+                "run `assistant index` to index them again"
+            )
+        return
     if not paths and not everything:
-        raise AssistantError("say what to forget: assistant forget PATH... or --all")
-    result = library.forget(runtime(ctx), paths or [], everything=everything)
-    if everything:
-        typer.echo("the index was wiped")
+        raise AssistantError(
+            "say what to forget: assistant forget PATH... or --all (--list shows the forget list)"
+        )
+    result = library.forget(rt, paths or [], everything=everything)
+    if as_json:
+        emit_json(result)
+    elif everything:
+        kept = len(result["excluded"])
+        typer.echo(
+            "the index was wiped; the forget list was kept"
+            + (
+                f" ({_plural(kept, 'path')} {'stays' if kept == 1 else 'stay'} excluded: "
+                "assistant forget --list)"
+                if kept
+                else ""
+            )
+        )
     else:
-        typer.echo(f"forgot {result['removed']} documents; these paths will not be indexed again")
+        typer.echo(
+            f"forgot {_plural(result['removed'], 'document')}; "
+            "these paths will not be indexed again"
+        )
 
 
 @app.command()
 @user_errors
-def doctor(
-    ctx: typer.Context,
-    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
-) -> None:
-    """Models, versions, threads, the SQLite module in use, and the offline settings."""
+def doctor(ctx: typer.Context, as_json: Json = False) -> None:
+    """Models, versions, threads, the SQLite module in use, and the offline settings.
+
+    Example: assistant doctor --json
+    """
     from assistant import library
 
     info = library.doctor(runtime(ctx))
@@ -316,10 +516,18 @@ def doctor(
         f"sqlite {sq['version']} via {sq['module']}, sqlite-vec {sq['sqlite_vec']}", highlight=False
     )
     out.print(f"store: {info['encryption']['summary']}", highlight=False, markup=False)
+    llm, cores = info["llm"], info["threads"]
     out.print(
-        f"embedding {info['embedding']['model']}: {info['embedding']['path']}", highlight=False
+        f"embedding {info['embedding']['model']}: {info['embedding']['path']}, "
+        f"{cores['embedding']} threads",
+        highlight=False,
     )
-    out.print(f"llm {info['llm']['model']}, {info['llm']['threads']} threads", highlight=False)
+    how = (
+        "from the config"
+        if llm["threads_chosen_by"] == "config"
+        else f"auto: {cores['physical_cores']} physical cores - 1, at least 1"
+    )
+    out.print(f"llm {llm['model']}, {llm['threads']} threads ({how})", highlight=False)
     out.print(f"network: {info['network']['summary']}", highlight=False)
     for key, value in info["network"]["offline_switches"].items():
         out.print(f"  {key}={value}", highlight=False)
@@ -330,26 +538,43 @@ def doctor(
 
 @app.command()
 @user_errors
-def status(
-    ctx: typer.Context,
-    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
-) -> None:
-    """What is indexed, how big the index is, which models are used."""
+def status(ctx: typer.Context, as_json: Json = False) -> None:
+    """What is indexed, how big the index is, which models are used, what the daemon does.
+
+    Example: assistant status --json
+    """
     from assistant import library
     from assistant.cli_daemon import daemon_status, describe
 
     rt = runtime(ctx)
     info = library.status(rt)
     info["daemon"] = daemon_status(rt)
+    problem = info["store"]["problem"]
     if as_json:
         emit_json(info)
+        if problem:  # everything else was said; the damaged index is still an error
+            raise fail(problem)
         return
-    out.print(
-        f"[bold]Index[/bold]  {info['store']['path']}  ({_size(info['store']['bytes'])}, "
-        f"schema v{info['store']['schema']}, {info['store']['sqlite_module']})",
-        highlight=False,
-    )
-    out.print(f"  {info['store']['encryption']['summary']}", highlight=False, markup=False)
+    for line in info["warnings"]:
+        typer.echo(f"warning: {line}", err=True)
+    if info["config"] is None:
+        out.print(f"Config  {rt.config.no_config_found()}", highlight=False, markup=False)
+    store = info["store"]
+    if problem:
+        out.print("Index  damaged (see the error below)", highlight=False, markup=False)
+    elif not store["exists"]:
+        out.print(
+            f"[bold]Index[/bold]  {escape(store['path'])}  (not created yet: run `assistant index`)",
+            highlight=False,
+        )
+    else:
+        out.print(
+            f"[bold]Index[/bold]  {escape(store['path'])}  ({_size(store['bytes'])}, "
+            f"schema v{store['schema']}, {store['sqlite_module']})",
+            highlight=False,
+        )
+        if store.get("encryption"):
+            out.print(f"  {store['encryption']['summary']}", highlight=False, markup=False)
     docs = info["documents"] or {}
     chunks = info["chunks"] or {}
     out.print("  documents: " + (", ".join(f"{k} {v}" for k, v in docs.items()) or "none"))
@@ -366,13 +591,20 @@ def status(
         )
     if len(info["skipped_files"]) > 20:
         out.print(f"  ... and {len(info['skipped_files']) - 20} more skipped files (--json)")
+    if info["forgotten"]:
+        out.print(f"  forgotten (kept out): {_plural(len(info['forgotten']), 'path')}")
+        for path in info["forgotten"]:
+            out.print(f"    {path}", highlight=False, markup=False)
     out.print("[bold]Sources[/bold]")
     for src in info["sources"]:
-        out.print(f"  {src['path']} ({src['kind']})", highlight=False)
+        missing = "" if src["exists"] else ", folder not found"
+        out.print(f"  {src['path']} ({src['kind']}{missing})", highlight=False, markup=False)
     out.print("[bold]Models[/bold]")
     out.print(f"  embedding: {info['models']['embedding']}", highlight=False)
     out.print(f"  llm:       {info['models']['llm']}", highlight=False)
     out.print(describe(info["daemon"]), highlight=False, markup=False)
+    if problem:
+        raise fail(problem)
 
 
 def _size(n: int) -> str:
@@ -387,15 +619,10 @@ def _size(n: int) -> str:
 def _register_optional() -> None:
     from assistant.cli_daemon import register as register_daemon
 
-    register_daemon(app, user_errors)
+    register_daemon(app, user_errors)  # `calendar` is loaded on use: RootGroup.LAZY
     from assistant.cli_store import register as register_store
 
     register_store(app, user_errors)
-    try:
-        from assistant.cli_calendar import register
-    except ImportError:
-        return
-    register(app)
 
 
 _register_optional()

@@ -9,7 +9,8 @@ import typer
 from rich.table import Table
 from typer.core import TyperGroup
 
-from assistant.cli import call, emit_json, out, runtime, user_errors
+from assistant.cli import emit_json, out, plain_flags, runtime, status_line, user_errors
+from assistant.client import call as call_client
 from assistant.runtime import Runtime
 from assistant.timeparse import Window, describe, is_time_phrase
 
@@ -34,13 +35,18 @@ class _AgendaByDefault(TyperGroup):
             args = ["agenda", *args]
         return super().parse_args(ctx, args)
 
+    def get_params(self, ctx: Any) -> Any:
+        plain_flags(self, ctx)
+        return super().get_params(ctx)
+
 
 app = typer.Typer(
     cls=_AgendaByDefault,
     help=(
         "Your agenda, free time and next events, exactly as in your calendars.\n\n"
         "assistant calendar [WHEN]  ·  assistant calendar free [WHEN]  ·  "
-        "assistant calendar next TEXT"
+        "assistant calendar next TEXT\n\n"
+        "Example: assistant --now 2026-11-23T09:00 calendar tomorrow"
     ),
     no_args_is_help=False,
 )
@@ -57,12 +63,22 @@ def _rt(ctx: typer.Context) -> Runtime:
     return runtime(ctx.find_root())
 
 
+def call(rt: Runtime, op: str, args: dict[str, Any], *, as_json: bool = False) -> Any:
+    """The daemon's (or the library's) answer, with a status line while it takes long."""
+    with status_line(as_json) as status:
+        return call_client(rt, op, args, on_status=status)
+
+
 @app.command("agenda", hidden=True)
 @user_errors
 def agenda(ctx: typer.Context, when: When = None, as_json: AsJson = False) -> None:
-    """The events of a day or period, one table per day (the default command)."""
+    """The events of a day or period, one table per day (the default command).
+
+    Example: assistant calendar next week
+    """
     rt = _rt(ctx)
-    data = call(rt, "calendar", {"action": "agenda", "when": " ".join(when or []) or None})
+    data = call(rt, "calendar", {"action": "agenda", "when": " ".join(when or []) or None},
+                as_json=as_json)
     if as_json:
         emit_json(data)
         return
@@ -101,11 +117,14 @@ def free(
     ] = None,
     as_json: AsJson = False,
 ) -> None:
-    """Free slots in a day or period (not before now), and what keeps you busy."""
+    """Free slots in a day or period (not before now), and what keeps you busy.
+
+    Example: assistant calendar free friday --min 1h --hours 09:00-18:00
+    """
     rt = _rt(ctx)
     args = {"action": "free", "when": " ".join(when or []) or None, "min": minimum,
             "hours": hours}
-    data = call(rt, "calendar", args)
+    data = call(rt, "calendar", args, as_json=as_json)
     if as_json:
         emit_json(data)
         return
@@ -136,10 +155,13 @@ def next_event(
     text: Annotated[list[str], typer.Argument(help="Words of the event: dentist, 'steering'.")],
     as_json: AsJson = False,
 ) -> None:
-    """The next occurrence of an event whose title, place or people match TEXT."""
+    """The next occurrence of an event whose title, place or people match TEXT.
+
+    Example: assistant calendar next dentist
+    """
     rt = _rt(ctx)
     query = " ".join(text)
-    data = call(rt, "calendar", {"action": "next", "text": query})
+    data = call(rt, "calendar", {"action": "next", "text": query}, as_json=as_json)
     if as_json:
         emit_json(data)
         return
@@ -151,10 +173,6 @@ def next_event(
     where = f" · {e['location']}" if e["location"] else ""
     out.print(f"{day:%A} {day.day} {day:%B %Y}, {_when(e, day, rt)}  {e['title']}{where}",
               highlight=False, markup=False)
-
-
-def register(root: typer.Typer) -> None:
-    root.add_typer(app, name="calendar")
 
 
 # --- rendering helpers (from the JSON, so in-process and daemon output are the same) --------

@@ -5,18 +5,18 @@ from __future__ import annotations
 import json
 import os
 import signal
-import subprocess
 import sys
 import time
 from pathlib import Path
 from typing import Annotated, Any
-from xml.sax.saxutils import escape
 
 import typer
 
 from assistant import ipc
+from assistant.client import daemon_command, spawn
 from assistant.errors import AssistantError
 from assistant.runtime import Runtime
+from assistant.terminal import StatusLine
 
 daemon_app = typer.Typer(
     help="The background daemon: live index and warm answers.", no_args_is_help=True
@@ -34,11 +34,7 @@ def _folder(rt: Runtime) -> Path:
     return ipc.daemon_dir(rt.config.store.path)
 
 
-def _command(rt: Runtime) -> list[str]:
-    cmd = [sys.executable, "-m", "assistant"]
-    if rt.config.path is not None:
-        cmd += ["--config", str(Path(rt.config.path).resolve())]
-    return cmd + ["daemon", "run"]
+MODELS_TIMEOUT_S = 300  # `daemon start` waits this long for the models to load
 
 
 def register(app: typer.Typer, user_errors: Any) -> None:
@@ -50,7 +46,10 @@ def register(app: typer.Typer, user_errors: Any) -> None:
         ctx: typer.Context,
         quiet: Annotated[bool, typer.Option("--quiet", help="Log only to the log file.")] = False,
     ) -> None:
-        """Run the daemon in the foreground (Ctrl-C stops it)."""
+        """Run the daemon in the foreground (Ctrl-C stops it).
+
+        Example: assistant daemon run
+        """
         from assistant.daemon import Daemon, setup_logging
 
         rt = _rt(ctx)
@@ -64,44 +63,48 @@ def register(app: typer.Typer, user_errors: Any) -> None:
     @daemon_app.command("start")
     @user_errors
     def start(ctx: typer.Context) -> None:
-        """Start the daemon in the background."""
-        from assistant.daemon import is_running, read_pid
+        """Start the daemon in the background; returns when both models are loaded.
+
+        search, ask and calendar also start it when none runs (unless --no-daemon or
+        [daemon] autostart = false).
+
+        Example: assistant daemon start
+        """
+        from assistant.client import wait_until_serving
 
         rt = _rt(ctx)
         folder = _folder(rt)
-        if is_running(folder):
-            raise AssistantError(f"the daemon is already running (pid {read_pid(folder)})")
-        folder.mkdir(parents=True, exist_ok=True, mode=0o700)
-        env = {k: v for k, v in os.environ.items() if k != "ASSISTANT_NOW"}
-        key = rt.store_key  # unlock here, where a passphrase can still be typed
-        if key is not None and key.kind == "passphrase":
-            env["ASSISTANT_PASSPHRASE"] = key.secret  # the detached child has no terminal
-        proc = subprocess.Popen(
-            [*_command(rt), "--quiet"],
-            start_new_session=True,
-            env=env,
-            stdin=subprocess.DEVNULL,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            if ipc.DaemonClient.connect(rt.config.store.path) is not None:
-                typer.echo(f"daemon started (pid {proc.pid}); log: {folder / ipc.LOG_NAME}")
-                return
-            if proc.poll() is not None:
+        if ipc.is_running(folder):
+            raise AssistantError(f"the daemon is already running (pid {ipc.read_pid(folder)})")
+        with StatusLine() as status:
+            status("starting the daemon…")
+            client = wait_until_serving(rt, spawn(rt), 60)
+            if isinstance(client, str):
+                raise AssistantError(client)
+            try:
+                info = _wait_for_models(client, status)
+            except OSError:
                 raise AssistantError(
-                    f"the daemon exited at start (code {proc.returncode}); see {folder / ipc.LOG_NAME}"
-                )
-            time.sleep(0.1)
-        raise AssistantError(f"the daemon did not answer within 60 s; see {folder / ipc.LOG_NAME}")
+                    f"the daemon stopped while loading the models; see {folder / ipc.LOG_NAME}"
+                ) from None
+        pid = info.get("pid")
+        if info.get("models_loaded"):
+            typer.echo(f"daemon started (pid {pid}), models loaded; log: {folder / ipc.LOG_NAME}")
+        else:
+            problem = (info.get("errors") or ["still loading"])[-1]
+            typer.echo(
+                f"daemon started (pid {pid}); the models are not loaded ({problem}); "
+                f"log: {folder / ipc.LOG_NAME}"
+            )
 
     @daemon_app.command("stop")
     @user_errors
     def stop(ctx: typer.Context) -> None:
-        """Stop the daemon (it finishes or rolls back the document in progress)."""
-        from assistant.daemon import is_running, read_pid
+        """Stop the daemon (it finishes or rolls back the document in progress).
 
+        Example: assistant daemon stop
+        """
+        is_running, read_pid = ipc.is_running, ipc.read_pid
         folder = _folder(_rt(ctx))
         pid = read_pid(folder)
         if not is_running(folder) or pid is None:
@@ -121,7 +124,10 @@ def register(app: typer.Typer, user_errors: Any) -> None:
         ctx: typer.Context,
         as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
     ) -> None:
-        """Whether the daemon runs and what it is doing."""
+        """Whether the daemon runs, whether its models are loaded, what it is doing.
+
+        Example: assistant daemon status --json
+        """
         info = daemon_status(_rt(ctx))
         if as_json:
             sys.stdout.write(json.dumps(info, indent=2) + "\n")
@@ -131,7 +137,10 @@ def register(app: typer.Typer, user_errors: Any) -> None:
     @daemon_app.command("install")
     @user_errors
     def install(ctx: typer.Context) -> None:
-        """Write a systemd user unit (Linux) or a launchd agent (macOS)."""
+        """Write a systemd user unit (Linux) or a launchd agent (macOS).
+
+        Example: assistant daemon install
+        """
         rt = _rt(ctx)
         path, enable = service_file(rt)
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -141,7 +150,10 @@ def register(app: typer.Typer, user_errors: Any) -> None:
     @daemon_app.command("uninstall")
     @user_errors
     def uninstall(ctx: typer.Context) -> None:
-        """Remove the unit or agent written by install."""
+        """Remove the unit or agent written by install.
+
+        Example: assistant daemon uninstall
+        """
         path, _ = service_file(_rt(ctx))
         if path.exists():
             path.unlink()
@@ -155,7 +167,10 @@ def register(app: typer.Typer, user_errors: Any) -> None:
         ctx: typer.Context,
         as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
     ) -> None:
-        """Check the index: every chunk has its vector and keyword row, every file exists."""
+        """Check the index: every chunk has its vector and keyword row, every file exists.
+
+        Example: assistant check --json
+        """
         from assistant import library
 
         report = library.check(_rt(ctx))
@@ -172,18 +187,29 @@ def register(app: typer.Typer, user_errors: Any) -> None:
             raise typer.Exit(1)
 
 
-def daemon_status(rt: Runtime) -> dict[str, Any]:
-    from assistant.daemon import is_running, read_pid
+def _wait_for_models(client: ipc.DaemonClient, status: StatusLine) -> dict[str, Any]:
+    deadline = time.monotonic() + MODELS_TIMEOUT_S
+    while True:
+        info: dict[str, Any] = client.request("status", {}, timeout=5)
+        if info.get("models_loaded") or not info.get("loading") and info.get("errors"):
+            return info
+        if time.monotonic() > deadline:
+            return info
+        status(info.get("loading") or "starting the daemon…")
+        time.sleep(0.2)
 
+
+def daemon_status(rt: Runtime) -> dict[str, Any]:
     folder = _folder(rt)
     info: dict[str, Any] = {
         "running": False,
+        "models_loaded": False,
         "socket": str(folder / ipc.SOCKET_NAME),
         "log": str(folder / ipc.LOG_NAME),
     }
-    if not is_running(folder):
+    if not ipc.is_running(folder):
         return info
-    info.update(running=True, pid=read_pid(folder))
+    info.update(running=True, pid=ipc.read_pid(folder))
     client = ipc.DaemonClient.connect(rt.config.store.path)
     if client is not None:
         info.update(client.request("status", {}, timeout=5))
@@ -193,7 +219,12 @@ def daemon_status(rt: Runtime) -> dict[str, Any]:
 def describe(info: dict[str, Any]) -> str:
     if not info["running"]:
         return "daemon: not running"
-    lines = [f"daemon: running (pid {info.get('pid')}), {info.get('phase', '?')}"]
+    models = (
+        "models loaded"
+        if info.get("models_loaded")
+        else (info.get("loading") or "models not loaded")
+    )
+    lines = [f"daemon: running (pid {info.get('pid')}), {info.get('phase', '?')}, {models}"]
     if "queue" in info:
         lines.append(
             f"  queue: {info['queue']} waiting"
@@ -214,8 +245,10 @@ def service_file(rt: Runtime) -> tuple[Path, str]:
 
 
 def service_text(rt: Runtime) -> str:
-    cmd = [*_command(rt), "--quiet"]
+    cmd = [*daemon_command(rt), "--quiet"]
     if sys.platform == "darwin":
+        from xml.sax.saxutils import escape
+
         args = "\n".join(f"    <string>{escape(c)}</string>" for c in cmd)
         return f"""<?xml version="1.0" encoding="UTF-8"?>
 <!DOCTYPE plist PUBLIC "-//Apple//DTD PLIST 1.0//EN" "http://www.apple.com/DTDs/PropertyList-1.0.dtd">

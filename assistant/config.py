@@ -45,6 +45,11 @@ class LLMConfig:
 
 
 @dataclass(frozen=True)
+class DaemonConfig:
+    autostart: bool = True  # search/ask/calendar start the daemon when none serves the store
+
+
+@dataclass(frozen=True)
 class RetrievalConfig:
     k: int = 5
     min_similarity: float = 0.40  # below this, no source is "relevant" to the question
@@ -58,7 +63,15 @@ class Config:
     embedding: EmbeddingConfig = field(default_factory=EmbeddingConfig)
     llm: LLMConfig = field(default_factory=LLMConfig)
     retrieval: RetrievalConfig = field(default_factory=RetrievalConfig)
+    daemon: DaemonConfig = field(default_factory=DaemonConfig)
     path: Path | None = None  # the file this came from, if any
+    looked_for: tuple[Path, ...] = ()  # when no file was found: where we looked
+    warnings: tuple[str, ...] = ()  # e.g. a source folder that is not there (yet)
+
+    def no_config_found(self) -> str:
+        """One line saying that no config file exists and where one was looked for."""
+        places = ", ".join(str(p) for p in self.looked_for)
+        return f"no config file found (looked for {places}); create one (see README) or pass --config"
 
     @property
     def tz(self) -> ZoneInfo:
@@ -105,6 +118,18 @@ def user_data_dir() -> Path:
     return Path(base) / "assistant"
 
 
+def user_cache_dir() -> Path:
+    if sys.platform == "darwin":
+        return Path.home() / "Library" / "Caches" / "assistant"
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base) / "assistant"
+
+
+def config_candidates() -> tuple[Path, ...]:
+    """Where a config is looked for when neither --config nor $ASSISTANT_CONFIG names one."""
+    return (Path.cwd() / "config.toml", user_config_dir() / "config.toml")
+
+
 def find_config(explicit: Path | None = None) -> Path | None:
     """--config PATH, else $ASSISTANT_CONFIG, else ./config.toml, else the user config dir."""
     if explicit is not None:
@@ -117,7 +142,7 @@ def find_config(explicit: Path | None = None) -> Path | None:
         if not p.is_file():
             raise ConfigError(f"{CONFIG_ENV} points at a missing file: {p}")
         return p
-    for candidate in (Path.cwd() / "config.toml", user_config_dir() / "config.toml"):
+    for candidate in config_candidates():
         if candidate.is_file():
             return candidate
     return None
@@ -126,11 +151,13 @@ def find_config(explicit: Path | None = None) -> Path | None:
 def load_config(explicit: Path | None = None) -> Config:
     path = find_config(explicit)
     if path is None:
-        # No file anywhere: a usable empty configuration in the user's data dir.
+        # No file anywhere: an empty configuration in the user's data dir. Nothing is
+        # created from it: read-only commands say where a config was looked for.
         return Config(
             timezone="",
             store=StoreConfig(path=user_data_dir() / "assistant.db"),
             sources=(),
+            looked_for=config_candidates(),
         )
     try:
         raw = tomllib.loads(path.read_text(encoding="utf-8"))
@@ -155,6 +182,7 @@ _SECTIONS: dict[str, dict[str, type | tuple[type, ...]]] = {
         "temperature": (int, float),
     },
     "retrieval": {"k": int, "min_similarity": (int, float)},
+    "daemon": {"autostart": bool},
 }
 _TOP = {"timezone": str}
 
@@ -169,9 +197,11 @@ def _check_table(
             raise ConfigError(f"{where}unknown key '{name}'")
         expected = schema[key]
         # bool is an int in Python; a user writing `threads = true` made a mistake.
-        if isinstance(value, bool) or not isinstance(value, expected):
+        if isinstance(value, bool) != (expected is bool) or not isinstance(value, expected):
             want = expected.__name__ if isinstance(expected, type) else "number"
-            want = {"str": "a string", "int": "an integer"}.get(want, f"a {want}")
+            want = {"str": "a string", "int": "an integer", "bool": "true or false"}.get(
+                want, f"a {want}"
+            )
             raise ConfigError(f"{where}key '{name}' must be {want}, got {value!r}")
 
 
@@ -214,6 +244,7 @@ def parse_config(raw: dict[str, Any], base: Path, origin: Path | None = None) ->
         )
 
     sources: list[SourceConfig] = []
+    warnings: list[str] = []
     for i, src in enumerate(raw.get("sources", [])):
         prefix = f"sources[{i}]."
         _check_table(src, _SECTIONS["sources"], prefix, origin)
@@ -226,7 +257,9 @@ def parse_config(raw: dict[str, Any], base: Path, origin: Path | None = None) ->
             )
         path = _resolve(base, src["path"])
         if not path.exists():
-            raise ConfigError(f"{where}key '{prefix}path': folder not found: {path}")
+            # An unmounted drive or a folder not made yet: the other sources still work,
+            # and what was indexed from this one is kept until it comes back.
+            warnings.append(f"{where}key '{prefix}path': folder not found: {path}")
         sources.append(SourceConfig(path=path.resolve(), kind=kind))
 
     emb_raw = raw.get("embedding", {})
@@ -261,6 +294,10 @@ def parse_config(raw: dict[str, Any], base: Path, origin: Path | None = None) ->
     if retrieval.k < 1:
         raise ConfigError(f"{where}key 'retrieval.k' must be at least 1")
 
+    daemon_raw = raw.get("daemon", {})
+    _check_table(daemon_raw, _SECTIONS["daemon"], "daemon.", origin)
+    daemon = DaemonConfig(autostart=daemon_raw.get("autostart", True))
+
     return Config(
         timezone=timezone,
         store=store,
@@ -268,5 +305,7 @@ def parse_config(raw: dict[str, Any], base: Path, origin: Path | None = None) ->
         embedding=embedding,
         llm=llm,
         retrieval=retrieval,
+        daemon=daemon,
         path=origin,
+        warnings=tuple(warnings),
     )

@@ -23,6 +23,7 @@ from assistant import ipc
 from assistant.embed import release_freed_memory
 from assistant.errors import AssistantError
 from assistant.index import Cancelled, Indexer
+from assistant.ipc import is_running, read_pid  # noqa: F401 - the CLI's helpers live in ipc
 from assistant.runtime import Runtime
 from assistant.sources import is_ignored
 
@@ -42,6 +43,9 @@ class DaemonState:
     last_indexed_at: float | None = None
     queue: int = 0
     indexed: int = 0
+    served: int = 0  # search, ask and calendar requests answered
+    models_loaded: bool = False  # both models warm: the first question is answered at once
+    loading: str | None = None  # "loading the language model…" while warming up
     errors: collections.deque[str] = field(default_factory=lambda: collections.deque(maxlen=20))
 
     def to_json(self) -> dict[str, Any]:
@@ -108,6 +112,8 @@ class Daemon:
         self.state = DaemonState()
         self.queue = ChangeQueue()
         self.query_lock = threading.Lock()
+        self.embedder_ready = threading.Event()  # searches and the indexer wait for it
+        self.llm_ready = threading.Event()  # questions wait for it
         self._lock_fd: int | None = None
 
     # -- lifecycle ---------------------------------------------------------------
@@ -170,18 +176,48 @@ class Daemon:
             log.info("stopped")
 
     def _warm(self) -> None:
-        """Load both models now, so the first question is answered at once."""
+        """Load both models now, so the first question is answered at once.
+
+        The embedder comes first (the catch-up and searches need it); the language model
+        loads without holding the query lock, so searches and calendar queries are served
+        meanwhile, and its few-shot prompt is evaluated once so that a question only
+        evaluates its own sources.
+        """
         from assistant import library
 
+        ok = True
         try:
+            self.state.loading = "loading the embedding model…"
             with self.query_lock:
                 self.rt.embedder.encode(["warm up"])
                 library.searcher(self.rt).vectors.refresh(self.rt.store)
-                _ = self.rt.llm.llama
-            log.info("models loaded")
         except Exception as exc:  # noqa: BLE001 - queries will report the same error
-            log.warning("could not load the models: %s", exc)
-            self.state.errors.append(str(exc))
+            ok = self._warm_failed(exc)
+        finally:
+            self.embedder_ready.set()
+        try:
+            self.state.loading = "loading the language model…"
+            llm = self.rt.llm
+            _ = llm.llama
+            if not llm.chat_template:
+                from assistant.llm import AnswerRequest, completion_prompt
+
+                prompt = completion_prompt(AnswerRequest(question="", context="", today=""))
+                for _token in llm.complete_stream(prompt, max_tokens=1):
+                    break
+        except Exception as exc:  # noqa: BLE001
+            ok = self._warm_failed(exc)
+        finally:
+            self.state.loading = None
+            self.llm_ready.set()
+        self.state.models_loaded = ok
+        if ok:
+            log.info("models loaded")
+
+    def _warm_failed(self, exc: Exception) -> bool:
+        log.warning("could not load the models: %s", exc)
+        self.state.errors.append(str(exc))
+        return False
 
     # -- indexing ------------------------------------------------------------------
 
@@ -193,6 +229,9 @@ class Daemon:
 
     def _work(self) -> None:
         try:
+            while not self.embedder_ready.wait(0.5):
+                if self.stop.is_set():
+                    return
             indexer = self._indexer()
             self.state.phase = "catching up"
             report = indexer.run()
@@ -279,6 +318,8 @@ class Daemon:
                 request = next(ipc.read_lines(conn))
                 result = self._dispatch(conn, request)
                 ipc.send(conn, {"result": result})
+                if request.get("op") in ("search", "ask", "calendar"):
+                    self.state.served += 1
             except AssistantError as exc:
                 ipc.send(conn, {"error": str(exc)})
             except (StopIteration, ValueError):
@@ -289,17 +330,25 @@ class Daemon:
                 log.exception("request failed")
                 ipc.send(conn, {"error": f"internal error ({type(exc).__name__}: {exc})"})
 
-    def _view(self, now: str | None) -> Runtime:
+    def _view(self, now: str | None, conn: socket.socket) -> Runtime:
         """A per-request runtime sharing the warm store, models and vectors."""
         base = self.rt
         return Runtime(
             config=base.config,
             now_override=now,
+            on_status=lambda message: ipc.send(conn, {"status": message}),
+            index_building=self.state.phase in ("starting", "catching up"),
             _store=base.store,
             _embedder=base.embedder,
             _llm=base._llm,
             _searcher=base._searcher,
         )
+
+    def _wait(self, conn: socket.socket, ready: threading.Event) -> None:
+        """Wait for a model still warming up, telling the client what it waits for."""
+        if not ready.is_set():
+            ipc.send(conn, {"status": self.state.loading or "the daemon is starting…"})
+            ready.wait()
 
     def _dispatch(self, conn: socket.socket, request: dict[str, Any]) -> Any:
         from assistant import library
@@ -309,8 +358,15 @@ class Daemon:
             return {"pid": os.getpid()}
         if op == "status":
             return self.state.to_json()
-        with self.query_lock:  # one query at a time: SQLite connection and llama are shared
-            rt = self._view(request.get("now"))
+        if op in ("search", "ask"):
+            self._wait(conn, self.embedder_ready)
+        if op == "ask":
+            self._wait(conn, self.llm_ready)
+        if not self.query_lock.acquire(timeout=0.2):
+            ipc.send(conn, {"status": "waiting for the question before this one…"})
+            self.query_lock.acquire()
+        try:  # one query at a time: SQLite connection and llama are shared
+            rt = self._view(request.get("now"), conn)
             try:
                 if op == "search":
                     return library.search_json(rt, **args)
@@ -321,36 +377,17 @@ class Daemon:
                 if op == "calendar":
                     return library.calendar_json(rt, **args)
             finally:
-                self.rt._searcher = rt._searcher
-                self.rt._llm = rt._llm
+                # Keep what this request loaded, never drop what the warm-up loaded.
+                if rt._searcher is not None:
+                    self.rt._searcher = rt._searcher
+                if rt._llm is not None:
+                    self.rt._llm = rt._llm
+        finally:
+            self.query_lock.release()
         raise AssistantError(f"unknown request {op!r}")
 
 
 # --- helpers for the CLI ----------------------------------------------------------------
-
-
-def read_pid(folder: Path) -> int | None:
-    try:
-        return int((folder / ipc.PID_NAME).read_text().strip())
-    except (OSError, ValueError):
-        return None
-
-
-def is_running(folder: Path) -> bool:
-    """True when some process holds the store's daemon lock."""
-    lock = folder / ipc.LOCK_NAME
-    if not lock.exists():
-        return False
-    fd = os.open(lock, os.O_RDWR)
-    try:
-        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-    except BlockingIOError:
-        return True
-    else:
-        fcntl.flock(fd, fcntl.LOCK_UN)
-        return False
-    finally:
-        os.close(fd)
 
 
 def setup_logging(folder: Path, to_stderr: bool) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -17,14 +18,22 @@ from assistant.chunking import text_hash as chunk_hash
 from assistant.config import SourceConfig
 from assistant.embed import Embedder
 from assistant.errors import AssistantError, SourceError
+from assistant.progress import IndexProgress, OnUpdate
 from assistant.records import Chunk, Event, Record
-from assistant.sources import HEAD_BYTES, ParseContext, cannot_read, detect_format, is_ignored
+from assistant.sources import (
+    HEAD_BYTES,
+    ParseContext,
+    all_formats,
+    cannot_read,
+    detect_format,
+    is_ignored,
+)
 from assistant.store import DocumentInfo, NewDocument, Store
 
 BATCH_CHUNKS = 256  # chunks embedded per encode() call, across small documents
 STREAM_AFTER = 512  # a document with more chunks is written while it is parsed
 
-Progress = Callable[[str, int, int], None]  # (path, done, total)
+Progress = Callable[[str, int, int], None]  # (path, done, total), before each file
 SKIP_REPORTED = ("messages", "auto")  # source kinds whose unrecognised files are listed
 UNRECOGNISED = "unrecognised format"
 
@@ -45,8 +54,9 @@ class IndexReport:
     chunks_reused: int = 0
     errors: list[str] = field(default_factory=list)  # "path: problem", one per failed file
     warnings: list[str] = field(default_factory=list)  # "path: line 12: problem"
-    # Files of a messages or auto source that no format recognised, one line each:
-    # 'skipped (unrecognised format): PATH (first line: "…")'. Never silent.
+    # Files skipped, listed and never silent, one line each: of a messages or auto source
+    # that no format recognised ('skipped (unrecognised format): PATH (first line: "…")'),
+    # or that look like a format but are not ("skipped (binary file): x.md"). Not failures.
     skipped_files: list[str] = field(default_factory=list)
 
     def summary(self) -> str:
@@ -124,6 +134,10 @@ class Indexer:
         self._known: dict[str, DocumentInfo] | None = None
         self._forgotten: list[str] | None = None
         self._skipped: set[str] | None = None  # paths listed as skipped in the store
+        self.progress = IndexProgress()
+        self._on_update: OnUpdate | None = None
+        self._todo_bytes: dict[str, int] = {}  # path -> size, for files counted in bytes_total
+        self._flushing_bytes = 0  # bytes of the documents whose chunks are being embedded
 
     def _ensure_vectors(self) -> None:
         if not self._ready:
@@ -133,10 +147,18 @@ class Indexer:
     # -- whole runs ---------------------------------------------------------------
 
     def run(
-        self, paths: Sequence[Path] | None = None, progress: Progress | None = None
+        self,
+        paths: Sequence[Path] | None = None,
+        progress: Progress | None = None,
+        on_update: OnUpdate | None = None,
     ) -> IndexReport:
-        """Index every configured source, or only ``paths`` (which must lie inside one)."""
+        """Index every configured source, or only ``paths`` (which must lie inside one).
+
+        ``on_update`` is told how far the run is after every file and embedding batch.
+        """
         self._report = report = IndexReport()
+        self.progress = IndexProgress()
+        self._on_update = on_update
         roots: list[tuple[Path, SourceConfig]] = []
         if paths:
             for p in paths:
@@ -158,9 +180,23 @@ class Indexer:
         for root, src in roots:
             if root.exists():
                 files.extend((f, src) for f in walk(root))
+        # A whole source folder that is not there (an unmounted drive): skipped with a
+        # warning, and what was indexed from it is kept until it comes back.
+        missing = set() if paths else {root for root, _ in roots if not root.exists()}
+        for root in sorted(missing):
+            kept = len(self.store.documents(under=root))
+            report.warnings.append(
+                f"{root}: source folder not found; skipped"
+                + (
+                    f" (its {kept} indexed document{' is' if kept == 1 else 's are'} kept)"
+                    if kept
+                    else ""
+                )
+            )
         seen = {str(f) for f, _ in files}
         self._known = self.store.documents()
         self._forgotten = self.store.forgotten()
+        self._plan(files)
 
         for i, (path, src) in enumerate(files):
             if self.cancel():
@@ -168,14 +204,20 @@ class Indexer:
                 raise Cancelled()
             if progress:
                 progress(str(path), i, len(files))
-            self.index_file(path, src)
+            self.progress.current = str(path)
+            if self.index_file(path, src) != "queued":
+                self._settled(str(path))
         self.flush()
         self._known = None
+        self.progress.current = ""
+        self._notify()
         if progress:
             progress("", len(files), len(files))
 
         # Documents whose file is gone, or that no configured source covers any more.
         for root, _ in roots:
+            if root in missing:
+                continue
             for doc_path in self.store.documents(under=root):
                 if doc_path not in seen:
                     self.remove(doc_path)
@@ -195,6 +237,32 @@ class Indexer:
             if gone or (everywhere and source_for(path, self.sources) is None):
                 self.store.clear_skipped(entry["path"])
         self._skipped = None
+    def _plan(self, files: Sequence[tuple[Path, SourceConfig]]) -> None:
+        """Count the files and the bytes this run will have to read and embed."""
+        known = self._known or {}
+        self.progress.files_total = len(files)
+        self._todo_bytes = {}
+        for path, _ in files:
+            try:
+                st = path.stat()
+            except OSError:
+                continue
+            before = known.get(str(path))
+            if before is None or before.mtime != st.st_mtime or before.size != st.st_size:
+                self._todo_bytes[str(path)] = st.st_size
+        self.progress.bytes_total = sum(self._todo_bytes.values())
+
+    def _settled(self, path: str, stored: bool = False) -> None:
+        self.progress.files_done += 1
+        self.progress.documents_stored += stored
+        self.progress.bytes_done = min(
+            self.progress.bytes_total, self.progress.bytes_done + self._todo_bytes.pop(path, 0)
+        )
+        self._notify()
+
+    def _notify(self) -> None:
+        if self._on_update is not None:
+            self._on_update(self.progress)
 
     def sync_path(self, path: Path) -> IndexReport:
         """Bring one changed path in step: a file or folder, created, edited or gone."""
@@ -272,6 +340,9 @@ class Indexer:
             if fmt is None:
                 if known:  # it used to be indexable; it is not any more
                     self.remove(key)
+                reason = skip_reason(path, head, source.kind)
+                if reason:  # the line shape of the message parsers' unrecognised files
+                    report.skipped_files.append(f"skipped ({reason}): {path}")
                 report.ignored += 1
                 if source.kind in SKIP_REPORTED:
                     self._skip(key, head, st.st_size)
@@ -396,13 +467,38 @@ class Indexer:
         self._report.chunks_reused += len(vectors) - len(todo)
         if not todo:
             return
-        encoded = self.embedder.encode([embedding_text(chunks[i]) for i in todo])
+        encoded = self._encode([embedding_text(chunks[i]) for i in todo])
         for i, vec in zip(todo, encoded, strict=True):
             vectors[i] = vec
         self._report.chunks_embedded += len(todo)
 
+    def _encode(self, texts: list[str]) -> np.ndarray:
+        """Embed batch by batch, longest texts first as encode() orders them itself (same
+        padding, same speed), so a watcher sees progress between batches and a stop
+        does not wait for hundreds of chunks."""
+        order = sorted(range(len(texts)), key=lambda i: -len(texts[i]))
+        out = np.empty((len(texts), self.embedder.dim), dtype=np.float32)  # loads the model
+        if self.progress.embedding_started is None:
+            self.progress.embedding_started = time.monotonic()
+        step = max(1, int(getattr(self.embedder, "batch_size", 32)))
+        flushing, base = self._flushing_bytes, self.progress.bytes_done
+        for start in range(0, len(order), step):
+            if self.cancel():
+                raise Cancelled()
+            part = order[start : start + step]
+            out[part] = self.embedder.encode([texts[i] for i in part])
+            self.progress.chunks_embedded += len(part)
+            if flushing:  # the documents of this batch are this far along
+                done = min(len(order), start + step) / len(order)
+                self.progress.bytes_done = min(self.progress.bytes_total, base + flushing * done)
+            self._notify()
+        if flushing:
+            self.progress.bytes_done = base
+        return out
+
     def flush(self) -> None:
-        """Embed every queued chunk in one call, then write each document in its own transaction."""
+        """Embed every queued chunk (batch by batch), then write each document in its own
+        transaction."""
         try:
             self._flush()
         except self.store.module.DatabaseError as exc:
@@ -417,7 +513,11 @@ class Indexer:
         for p in pending:
             all_chunks.extend(p.chunks)
             all_vectors.extend(p.vectors)
-        self._embed_missing(all_chunks, all_vectors)
+        self._flushing_bytes = sum(self._todo_bytes.get(p.doc.path, 0) for p in pending)
+        try:
+            self._embed_missing(all_chunks, all_vectors)
+        finally:
+            self._flushing_bytes = 0
         offset = 0
         for p in pending:
             n = len(p.chunks)
@@ -473,6 +573,20 @@ class Indexer:
         else:
             self._report.updated += 1
         self._report.warnings.extend(f"{doc.path}: {p}" for p in problems)
+        self._settled(doc.path, stored=True)
+
+
+def skip_reason(path: Path, head: bytes, source_kind: str) -> str | None:
+    """Why a file no format accepted looks like one anyway (a binary ``.md``), or None
+    for files nobody claims (images, PDFs): formats may say so with ``skip_reason``."""
+    for fmt in all_formats():
+        if source_kind not in ("auto", fmt.FAMILY):
+            continue
+        why = getattr(fmt, "skip_reason", None)
+        reason = why(path, head) if why is not None else None
+        if reason:
+            return str(reason)
+    return None
 
 
 def describe_head(head: bytes, size: int) -> str:

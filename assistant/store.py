@@ -513,6 +513,22 @@ class Store:
     def forgotten(self) -> list[str]:
         return [p for (p,) in self.db.execute("SELECT path FROM forgotten ORDER BY path")]
 
+    def keep_forgotten(self, paths: Sequence[str]) -> None:
+        """Carry a forget list over into this store (a rebuilt index keeps its exclusions)."""
+        with self.transaction():
+            self.db.executemany(
+                "INSERT OR IGNORE INTO forgotten(path, at) VALUES (?, ?)",
+                [(p, time.time()) for p in paths],
+            )
+
+    def unforget(self, path: str) -> list[str]:
+        """Drop the exclusions at or under ``path``: those files are indexed again."""
+        prefix = path.rstrip(os.sep) + os.sep
+        gone = [p for p in self.forgotten() if p == path or p.startswith(prefix)]
+        with self.transaction():
+            self.db.executemany("DELETE FROM forgotten WHERE path = ?", [(p,) for p in gone])
+        return gone
+
     def is_forgotten(self, path: str) -> bool:
         for prefix in self.forgotten():
             if path == prefix or path.startswith(prefix.rstrip(os.sep) + os.sep):

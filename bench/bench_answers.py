@@ -75,10 +75,7 @@ def judge(q: dict[str, Any], a: dict[str, Any]) -> dict[str, Any]:
     text = squash(a["answer"])
     gold = q.get("answer")
     refused = not a["grounded"]
-    if gold is None:
-        correct = refused
-    else:
-        correct = any(squash(str(g)) in text for g in gold)
+    correct = refused if gold is None else any(squash(str(g)) in text for g in gold)
     sources = q.get("sources") or []
     cited = any(c.endswith("/" + s) or c.endswith(s) for c in a["citations"] for s in sources)
     exact = None

@@ -15,7 +15,9 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+from assistant.config import user_cache_dir  # noqa: E402
 from assistant.ipc import DaemonClient  # noqa: E402
+from assistant.llm import bundled_model_path  # noqa: E402
 from common import cpu_seconds, percentile, print_table, rss_mb, save  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -23,7 +25,8 @@ QUESTION = "When does my flight to Lisbon leave?"
 
 
 def cli(home: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "ASSISTANT_CONFIG": str(home / "config.toml")}
+    # No auto-start: the cold figures are in-process, and the daemon is started explicitly.
+    env = {**os.environ, "ASSISTANT_CONFIG": str(home / "config.toml"), "ASSISTANT_AUTOSTART": "0"}
     return subprocess.run(
         [sys.executable, "-m", "assistant", *args],
         cwd=home,
@@ -121,7 +124,7 @@ def main() -> None:
         time.sleep(args.idle)
         idle_pct = 100 * (cpu_seconds(pid) - c0) / (time.perf_counter() - t0)
         cli(home, "daemon", "stop")
-        bare_rss = bare_models_rss(next((home / "index" / "models").glob("*.gguf")))
+        bare_rss = bare_models_rss(bundled_model_path(user_cache_dir()))
 
     results = {
         "save_to_searchable_p50_s": percentile(latencies, 50),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import textwrap
 from collections.abc import Callable
 from pathlib import Path
@@ -13,6 +14,11 @@ from assistant.config import load_config
 from assistant.runtime import Runtime
 
 NOW = "2026-11-23T09:00"
+
+# A test never leaves a daemon behind: commands work in-process unless a test starts a
+# daemon itself (test_daemon.py) or turns auto-start back on (test_autostart.py). Set
+# here, so every child process inherits it.
+os.environ["ASSISTANT_AUTOSTART"] = "0"
 
 NOTES: dict[str, str] = {
     "travel/lisbon.md": """\

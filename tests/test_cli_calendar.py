@@ -137,7 +137,7 @@ def test_the_arguments_sent_to_the_daemon_are_plain_json(home: Path, cli, monkey
 
     sent: list[dict] = []
 
-    def fake_call(rt, op, args):
+    def fake_call(rt, op, args, **_):
         sent.append(json.loads(json.dumps(args)))
         return library.calendar_json(rt, **args)
 

@@ -52,7 +52,8 @@ def test_documented_keys_load_and_relative_paths_resolve_against_the_config_fold
         ('timezone = "Mars/Olympus"\n', "unknown time zone"),
         ('timezone = "Europe"\n', "unknown time zone"),  # a folder of the tz database
         ('[llm]\nthreads = "four"\n', "key 'llm.threads' must be an integer"),
-        ('[[sources]]\npath = "nowhere"\n', "key 'sources[0].path': folder not found"),
+        ('[daemon]\nautostart = "yes"\n', "key 'daemon.autostart' must be true or false"),
+        ("[daemon]\nautostart = 1\n", "key 'daemon.autostart' must be true or false"),
         ('[[sources]]\npath = "."\nkind = "photos"\n', "key 'sources[0].kind' must be one of"),
         ('[[sources]]\nkind = "notes"\n', "key 'sources[0].path' is missing"),
         ("[store\n", "not valid TOML"),
@@ -64,6 +65,39 @@ def test_bad_config_is_one_line_naming_the_key(tmp_path: Path, text: str, messag
     assert message in str(err.value)
     assert "\n" not in str(err.value)
     assert str(tmp_path / "config.toml") in str(err.value)
+
+
+def test_a_missing_source_folder_is_a_warning_naming_the_key_not_an_error(tmp_path: Path) -> None:
+    (tmp_path / "notes").mkdir()
+    cfg = load_config(
+        write(
+            tmp_path / "config.toml",
+            '[[sources]]\npath = "notes"\n[[sources]]\npath = "usb-stick/notes"\n',
+        )
+    )
+    assert [s.path.name for s in cfg.sources] == ["notes", "notes"]
+    assert cfg.warnings == (
+        f"{tmp_path / 'config.toml'}: key 'sources[1].path': folder not found: "
+        f"{tmp_path / 'usb-stick' / 'notes'}",
+    )
+
+
+def test_daemon_autostart_is_on_unless_the_config_turns_it_off(tmp_path: Path) -> None:
+    assert load_config(write(tmp_path / "config.toml", "")).daemon.autostart is True
+    off = load_config(write(tmp_path / "config.toml", "[daemon]\nautostart = false\n"))
+    assert off.daemon.autostart is False
+
+
+def test_without_a_config_file_the_places_looked_at_are_known(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("ASSISTANT_CONFIG", raising=False)
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "xdg"))
+    cfg = load_config()
+    assert cfg.path is None
+    assert cfg.looked_for == (tmp_path / "config.toml", tmp_path / "xdg" / "assistant" / "config.toml")
+    assert str(tmp_path / "config.toml") in cfg.no_config_found()
 
 
 def test_lookup_order_is_flag_then_env_then_cwd_then_user_dir(

@@ -79,6 +79,13 @@ def test_status_reports_a_running_daemon(daemon: Path) -> None:
     assert "daemon: running" in run_cli(daemon, "status", check=True).stdout
 
 
+def test_start_returns_with_both_models_loaded(home: Path) -> None:
+    started = run_cli(home, "daemon", "start", check=True).stdout
+    assert started.startswith("daemon started (pid ") and ", models loaded;" in started
+    assert status(home)["models_loaded"] is True
+    assert ", models loaded" in run_cli(home, "daemon", "status", check=True).stdout
+
+
 def test_socket_and_log_are_private(daemon: Path) -> None:
     folder = daemon / "index"
     assert (folder / "daemon.sock").stat().st_mode & 0o777 == 0o600

@@ -9,7 +9,7 @@ import pytest
 from gguf_edit import with_string_key
 
 from assistant import library
-from assistant.config import LLMConfig
+from assistant.config import LLMConfig, user_cache_dir
 from assistant.embed import physical_cores
 from assistant.errors import ModelError
 from assistant.llm import AnswerRequest, bundled_model_path, completion_prompt, load_llm
@@ -37,6 +37,16 @@ def test_the_bundled_model_is_reassembled_once_and_sha_checked(models) -> None:
     assert again == models["bundled"]
     assert again.with_suffix(".verified").exists()
     assert again.read_bytes()[:4] == b"GGUF"
+    # assembled under a temporary name and renamed: nothing half-written is left
+    assert sorted(p.name for p in again.parent.iterdir()) == [again.name, f"{again.stem}.verified"]
+
+
+def test_the_bundled_model_is_one_copy_per_user_not_one_per_store(
+    notes_home: Path, make_runtime
+) -> None:
+    rt = make_runtime(notes_home)
+    assert rt.llm.path.parent == user_cache_dir() / "models"
+    assert not (rt.config.store.path.parent / "models").exists()
 
 
 def test_the_bundled_base_model_gets_a_few_shot_completion_prompt(models) -> None:
@@ -48,8 +58,8 @@ def test_the_bundled_base_model_gets_a_few_shot_completion_prompt(models) -> Non
     assert prompt.count("Question:") == 4 and prompt.endswith("Answer:")
 
 
-def test_threads_default_to_the_physical_cores(models) -> None:
-    assert load_llm(LLMConfig(), cache_dir=models["folder"]).threads == physical_cores()
+def test_threads_default_to_one_less_than_the_physical_cores(models) -> None:
+    assert load_llm(LLMConfig(), cache_dir=models["folder"]).threads == max(1, physical_cores() - 1)
     assert load_llm(LLMConfig(threads=3), cache_dir=models["folder"]).threads == 3
 
 

@@ -6,11 +6,13 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
+from hypothesis import assume, given
+from hypothesis import strategies as st
 
 from assistant.chunking import ChunkingOptions, count_tokens, note_chunks
 from assistant.errors import SourceError
 from assistant.sources import ParseContext, detect_format, is_ignored
-from assistant.sources.notes import parse, parse_text
+from assistant.sources.notes import MAX_BYTES, decode, parse, parse_text, skip_reason
 
 TZ = ZoneInfo("Europe/Berlin")
 
@@ -87,12 +89,55 @@ def test_small_sections_are_packed_into_one_chunk() -> None:
     assert chunks[0].locator == "L2-L6"
 
 
-def test_undecodable_file_is_a_one_line_error_naming_it(tmp_path: Path) -> None:
-    bad = tmp_path / "latin1.md"
-    bad.write_bytes("caf\xe9 au lait".encode("latin-1"))
+@pytest.mark.parametrize(
+    ("encoding", "text"),
+    [
+        ("latin-1", "Café au lait, Straße, naïve"),
+        ("cp1252", "“Quoted” – 5 € for the crème brûlée"),  # 0x80-0x9F: Windows only
+        ("utf-16", "Notepad’s “Unicode”: Ærø, 東京"),  # with a byte-order mark
+        ("utf-8-sig", "BOM first: Ünïcödé"),
+    ],
+)
+def test_notes_in_legacy_and_unicode_encodings_are_read(
+    tmp_path: Path, encoding: str, text: str
+) -> None:
+    path = tmp_path / "legacy.md"
+    path.write_bytes(f"# Old note\n{text}\n".encode(encoding))
+    (note,) = parse(path, ParseContext(tz=TZ))
+    assert note.sections[0].text == text
+
+
+@given(st.text(st.characters(codec="cp1252"), min_size=1, max_size=200))
+def test_any_windows_1252_text_that_is_not_utf8_reads_back_exactly(text: str) -> None:
+    raw = text.encode("cp1252")
+    try:
+        raw.decode("utf-8")
+        assume(False)  # the same bytes are valid UTF-8: read as UTF-8, rightly
+    except UnicodeDecodeError:
+        pass
+    assume("\x00" not in text)
+    assert decode(raw, Path("n.md")) == text
+
+
+def test_bytes_undefined_in_windows_1252_are_read_as_latin1() -> None:
+    assert decode(b"caf\xe9 \x81", Path("n.md")) == "café \x81"
+
+
+def test_a_binary_file_named_like_a_note_is_skipped_with_a_reason() -> None:
+    head = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR"
+    assert detect_format(Path("photo.md"), head, "notes") is None
+    assert skip_reason(Path("photo.md"), head) == "binary data, not a text note"
+    assert skip_reason(Path("photo.png"), head) is None  # not ours: silently not indexed
+    assert skip_reason(Path("plain.md"), b"# hello") is None
+
+
+def test_the_size_limit_is_worded_in_mib_as_it_is_enforced(tmp_path: Path) -> None:
+    big = tmp_path / "dump.md"
+    with big.open("wb") as fh:
+        fh.truncate(MAX_BYTES + 512 * 1024)
     with pytest.raises(SourceError) as err:
-        list(parse(bad, ParseContext(tz=TZ)))
-    assert str(bad) in str(err.value) and "UTF-8" in str(err.value)
+        list(parse(big, ParseContext(tz=TZ)))
+    assert str(err.value) == f"{big}: too large for a note (20.5 MiB; the limit is 20 MiB)"
 
 
 def test_detection_by_suffix_and_content(tmp_path: Path) -> None:

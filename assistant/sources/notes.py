@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Iterator
 from datetime import date, datetime, time
 from pathlib import Path
@@ -17,6 +18,9 @@ NAME = "notes"
 FAMILY = "notes"
 SUFFIXES = (".md", ".markdown", ".txt", ".org")
 MAX_BYTES = 20 * 1024 * 1024  # a "note" larger than this is an export or a dump, not a note
+_MIB = 1024 * 1024
+# UTF-16 notes (Windows Notepad's "Unicode") carry a byte-order mark and many NUL bytes.
+_UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
 
 _MD_HEADING = re.compile(r"^(#{1,6})\s+(.+?)\s*#*\s*$")
 _ORG_HEADING = re.compile(r"^(\*{1,6})\s+(.+?)\s*$")
@@ -25,32 +29,79 @@ _DATE_IN_NAME = re.compile(r"(\d{4})-(\d{2})-(\d{2})")
 _ORG_KEYWORD = re.compile(r"^#\+(\w+):\s*(.*)$", re.IGNORECASE)
 
 
+def _is_binary(head: bytes) -> bool:
+    return not head.startswith(_UTF16_BOMS) and b"\x00" in head[:8192]
+
+
 def detect(path: Path, head: bytes) -> bool:
     if path.suffix.lower() not in SUFFIXES:
         return False
-    return b"\x00" not in head[:8192]  # binary data with a text suffix is not a note
+    return not _is_binary(head)  # binary data with a text suffix is not a note
+
+
+def skip_reason(path: Path, head: bytes) -> str | None:
+    """A file named like a note that holds binary data is listed as skipped, not lost."""
+    if path.suffix.lower() in SUFFIXES and _is_binary(head):
+        return "binary data, not a text note"
+    return None
 
 
 def read_text(path: Path) -> str:
     try:
         size = path.stat().st_size
         if size > MAX_BYTES:
+            # Worded in the unit the limit is enforced in (MiB, 1024 x 1024 bytes).
             raise SourceError(
-                path, f"too large for a note ({size / 1e6:.0f} MB > {MAX_BYTES / 1e6:.0f} MB)"
+                path,
+                f"too large for a note ({size / _MIB:.1f} MiB; the limit is "
+                f"{MAX_BYTES // _MIB} MiB)",
             )
         data = path.read_bytes()
     except OSError as exc:
         raise cannot_read(path, exc) from None
+    return decode(data, path)
+
+
+def decode(data: bytes, path: Path) -> str:
+    """UTF-8 (with or without BOM), UTF-16 with a BOM, else Windows-1252 / Latin-1.
+
+    Bytes that are not UTF-8 are almost always a Western European legacy encoding in
+    notes; Windows-1252 is Latin-1 plus typographic quotes and the euro sign in
+    0x80-0x9F, and Latin-1 reads the five bytes Windows-1252 leaves undefined.
+    """
+    if data.startswith(_UTF16_BOMS):
+        try:
+            text = data.decode("utf-16")
+        except UnicodeDecodeError as exc:
+            raise SourceError(path, f"not valid UTF-16 (byte {exc.start})") from None
+        if not _reads_as_text(text):
+            raise SourceError(
+                path,
+                "starts with a UTF-16 byte-order mark but is not UTF-16 text; save it as "
+                "UTF-8 to index it",
+            )
+        return text
     if b"\x00" in data:
         raise SourceError(path, "contains NUL bytes; not a text file")
-    for encoding in ("utf-8-sig",):
-        try:
-            return data.decode(encoding)
-        except UnicodeDecodeError as exc:
-            raise SourceError(
-                path, f"not valid UTF-8 (byte {exc.start}); save it as UTF-8 to index it"
-            ) from None
-    raise AssertionError("unreachable")
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        pass
+    try:
+        return data.decode("cp1252")
+    except UnicodeDecodeError:
+        return data.decode("latin-1")
+
+
+def _reads_as_text(text: str) -> bool:
+    """Any bytes of even length decode as UTF-16; text has no unassigned or control code
+    points besides line breaks and tabs."""
+    for ch in text:
+        if ch in "\t\n\r\f":
+            continue
+        if unicodedata.category(ch) in ("Cc", "Cn", "Co", "Cs"):
+            return False
+    return True
 
 
 def _as_datetime(value: object, ctx: ParseContext) -> datetime | None:
