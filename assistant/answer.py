@@ -137,7 +137,7 @@ class Answerer:
         self.root = root
         self.planner = planner or Planner.for_store(searcher, tz)
         self.selector = Selector(
-            self.planner.p, searcher.embedder.encode, searcher.document_frequency,
+            self.planner.p, searcher.embedder.encode_cached, searcher.document_frequency,
             lambda: len(searcher.vectors.ids),
         )
 

@@ -5,8 +5,9 @@ from __future__ import annotations
 import ctypes
 import os
 import sys
+from collections import OrderedDict
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -17,6 +18,7 @@ from assistant.errors import ModelError
 from assistant.offline import go_offline
 
 BUNDLED_ID = "sentence-transformers/all-MiniLM-L6-v2"
+RECENT = 4000  # statement vectors kept by a process (1.5 KB each with MiniLM)
 
 
 def release_freed_memory() -> None:
@@ -82,6 +84,9 @@ class Embedder:
     model_id: str
     batch_size: int = 64
     _model: Any = None
+    # Vectors of short texts (the statements an answer is chosen from), most recent last:
+    # a warm daemon asked about the same notes again embeds nothing twice.
+    _recent: OrderedDict[str, np.ndarray] = field(default_factory=OrderedDict, repr=False)
 
     @classmethod
     def from_config(cls, config: EmbeddingConfig) -> Embedder:
@@ -144,3 +149,17 @@ class Embedder:
 
     def encode_query(self, text: str) -> np.ndarray:
         return self.encode([text])[0]
+
+    def encode_cached(self, texts: Sequence[str], keep: int = RECENT) -> np.ndarray:
+        """``encode`` that remembers the last ``keep`` texts' vectors."""
+        missing = list(dict.fromkeys(t for t in texts if t not in self._recent))
+        if missing:
+            for text, vector in zip(missing, self.encode(missing), strict=True):
+                self._recent[text] = vector
+        for text in texts:
+            self._recent.move_to_end(text)
+        while len(self._recent) > keep:
+            self._recent.popitem(last=False)
+        if not texts:
+            return np.zeros((0, self.dim), dtype=np.float32)
+        return np.stack([self._recent[t] for t in texts])

@@ -32,6 +32,7 @@ MAX_HITS = 6  # sources whose statements are scored
 MIN_COVERAGE = 0.5
 CLOSE_MEANING = 0.62
 SOURCE_COVERAGE = 0.6  # ... or stands in a source that holds this share of the focus
+EMBEDDED = 24  # statements whose meaning is compared with the question (the rest by words)
 # Signs that a note is a page clipped from the web, not the person's own words.
 _CLIPPED = re.compile(
     r"https?://|\bposted by\b|\boriginally posted\b|\bupvotes?\b|\breply\b|\bquote\b|\bforum\b|"
@@ -138,20 +139,13 @@ class Selector:
         said = self._directions(text)
         return any(said.get(place) not in (None, way) for place, way in asked.items())
 
-    def choose(self, plan: Plan, hits: Sequence[Hit], question_vec: np.ndarray | None = None
-               ) -> Choice:
+    def choose(self, plan: Plan, hits: Sequence[Hit]) -> Choice:
         self.p = load(plan.language)
         self.type_nouns = frozenset(self.p.lemma(w) for w in self.p.value_nouns)
         units = statements(hits)
         if not units:
             return Choice("none", ())
         texts = [evidence.without_head(u.text) for u in units]
-        if question_vec is None:
-            vecs = self.encode([plan.question, *texts])
-            question_vec, unit_vecs = vecs[0], vecs[1:]
-        else:
-            unit_vecs = self.encode(texts)
-        sims = unit_vecs @ question_vec
         focus = [f for f in plan.focus if f not in self.p.stopwords]
         names = {plain(n) for n in plan.names}
         typed = plan.answer_type in answer_types.STRICT
@@ -174,8 +168,10 @@ class Selector:
                            else 0.0) for f, w in wanted.items())
             return got / total
 
-        scored = []
-        for unit, text, sim in zip(units, texts, sims, strict=True):
+        # first the cheap part: words, names, values; then meaning, for the statements
+        # that can win (embedding every statement of eight sources is most of a question)
+        rows = []
+        for unit, text in zip(units, texts, strict=True):
             hit = hits[unit.hit]
             own = self._words(text)
             ctx = self._words(unit.context) | self._words(" ".join(hit.senders))
@@ -189,8 +185,7 @@ class Selector:
             cover = share(own, attributes, ctx)
             around = share(set(source), attributes)
             fits = answer_types.fits(plan.answer_type, text)
-            pending = bool(find(words(text), self.p.not_known))
-            score = 0.4 * float(sim) + 0.35 * cover + 0.2 * around + 0.1 * names_ok
+            score = 0.35 * cover + 0.2 * around + 0.1 * names_ok
             score += (0.25 if typed and fits else 0.0) + 0.04 / (unit.hit + 1)
             if self._opposite(plan, text):
                 score -= 0.3  # "my flight to Lisbon" is not the one that leaves Lisbon
@@ -198,7 +193,18 @@ class Selector:
                 score -= 0.15  # a question states nothing
             if plan.mine and clipped(hit):
                 score -= 0.15
-            scored.append(Scored(unit, score, float(sim), cover, fits, names_ok, pending, around))
+            rows.append((unit, text, score, cover, fits, names_ok, around))
+        order = sorted(range(len(rows)), key=lambda i: -rows[i][2])
+        chosen = set(order[:EMBEDDED]) | {i for i, u in enumerate(units) if u.hit == 0}
+        picked = sorted(chosen)[: EMBEDDED + 8]
+        vecs = self.encode([plan.question, *(texts[i] for i in picked)])
+        sims = dict(zip(picked, (vecs[1:] @ vecs[0]).tolist(), strict=True))
+        scored = []
+        for i, (unit, text, score, cover, fits, names_ok, around) in enumerate(rows):
+            sim = sims.get(i, 0.0)
+            pending = bool(find(words(text), self.p.not_known))
+            scored.append(Scored(unit, score + 0.4 * sim, sim, cover, fits, names_ok, pending,
+                                 around))
         ranked = tuple(sorted(scored, key=lambda s: -s.score))
 
         def about(s: Scored) -> bool:
