@@ -89,6 +89,8 @@ def plan_json(plan: Plan) -> dict[str, Any]:
         "focus": list(plan.focus),
         "names": list(plan.names),
         "senders": list(plan.senders),
+        "language": plan.language,
+        "notes": list(plan.notes),
     }
 
 

@@ -71,7 +71,7 @@ def values(kind: str, text: str) -> list[str]:
     if kind == "code":  # a code is not a plain year, a time, an ordinal or an amount
         found = [v for v in found if not re.fullmatch(
             r"(?:19|20)\d\d|\d{1,2}[:.]\d\d|\d+(?:st|nd|rd|th|am|pm|h|k|kg|km|cm|mm|g|ml|min)"
-            r"|\d{1,2}[./-]\d{1,2}(?:[./-]\d{2,4})?", v, re.IGNORECASE)]
+            r"|\d{1,2}[./-]\d{1,2}(?:[./-]\d{2,4})?|\d{4}-\d\d-\d\d", v, re.IGNORECASE)]
     return found
 
 

@@ -181,6 +181,11 @@ def _when(occ: Occurrence, plan: Plan, tz: ZoneInfo) -> str:
         text = f"{asked} ({label} time; {own.split(', ', 1)[-1].split(' ', 1)[0]} your time)"
     if plan.answer_type == "duration" and not occ.all_day:
         text += f" — {_length(occ.end_in(tz) - occ.start_in(tz))}"
+    if plan.answer_type == "person":  # "who's hosting book club?": who is on it
+        people = next((m.entry.attendees for m in plan.events
+                       if (m.entry.path, m.entry.uid) == (occ.path, occ.uid)), ())
+        if people:
+            text += f"; with {', '.join(people)}"
     return text
 
 

@@ -58,6 +58,7 @@ class Scored:
     names_ok: bool
     pending: bool  # says the fact is not known yet
     source_coverage: float = 0.0  # the focus held by its whole source
+    labelled: bool = False  # it names the kind of value it holds ("Total:", "number")
 
 
 @dataclass(frozen=True)
@@ -193,18 +194,19 @@ class Selector:
                 score -= 0.15  # a question states nothing
             if plan.mine and clipped(hit):
                 score -= 0.15
-            rows.append((unit, text, score, cover, fits, names_ok, around))
+            labelled = bool(own & self.type_nouns)  # "Total:", "His number is", "code"
+            rows.append((unit, text, score, cover, fits, names_ok, around, labelled))
         order = sorted(range(len(rows)), key=lambda i: -rows[i][2])
         chosen = set(order[:EMBEDDED]) | {i for i, u in enumerate(units) if u.hit == 0}
         picked = sorted(chosen)[: EMBEDDED + 8]
         vecs = self.encode([plan.question, *(texts[i] for i in picked)])
         sims = dict(zip(picked, (vecs[1:] @ vecs[0]).tolist(), strict=True))
         scored = []
-        for i, (unit, text, score, cover, fits, names_ok, around) in enumerate(rows):
+        for i, (unit, text, score, cover, fits, names_ok, around, labelled) in enumerate(rows):
             sim = sims.get(i, 0.0)
             pending = bool(find(words(text), self.p.not_known))
             scored.append(Scored(unit, score + 0.4 * sim, sim, cover, fits, names_ok, pending,
-                                 around))
+                                 around, labelled))
         ranked = tuple(sorted(scored, key=lambda s: -s.score))
 
         def about(s: Scored) -> bool:
@@ -212,9 +214,11 @@ class Selector:
                 return False
             if s.coverage >= MIN_COVERAGE or s.similarity >= CLOSE_MEANING:
                 return True
-            # a statement of a source that is about the question ("Total: €486" in the
-            # booking mail of the flat asked about)
-            return s.source_coverage >= SOURCE_COVERAGE and (s.coverage >= 0.2 or s.similarity >= 0.3)
+            # a labelled value in a source that is about the question ("Total: €486" in the
+            # booking mail of the flat asked about, "His number is ..." after "the plumber
+            # can come"); an unlabelled number of that source answers nothing
+            return s.source_coverage >= SOURCE_COVERAGE and s.labelled and (
+                s.coverage >= 0.2 or s.similarity >= 0.3)
 
         answers = [s for s in ranked if about(s) and (s.fits or not typed)]
         if answers:

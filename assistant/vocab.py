@@ -178,15 +178,16 @@ class Vocabulary:
     def match_events(
         self, wanted: Iterable[str], phrases: Phrases, *, soft: Iterable[str] = ()
     ) -> list[EventMatch]:
-        """Events whose title, people or place hold every word of ``wanted`` (the description
-        counts only when no event matches without it); ``soft`` words add to the score
-        when found but are not required ("appointment" in "dentist appointment")."""
+        """Events whose title, people or place hold every word of ``wanted``; ``soft`` words
+        add to the score when found but are not required ("appointment" in "dentist
+        appointment")."""
         needed = [plain(w) for w in wanted]
         extra = [plain(w) for w in soft]
         if not needed:
             return []
-        for fields in (("title", "people", "location"), ("title", "people", "location",
-                                                          "description")):
+        # the description is not searched: "oral exam" in the notes of the written exam
+        # names another event, not this one
+        for fields in (("title", "people", "location"),):
             found = []
             for entry in self.events:
                 weights = [_best(w, entry, fields, phrases) for w in needed]
