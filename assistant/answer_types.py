@@ -24,6 +24,11 @@ PATTERNS: dict[str, re.Pattern[str]] = {
         rf"{_CURRENCY}\s?(?:{_NUMBER})|(?:{_NUMBER})\s?(?:{_CURRENCY}|k\b|/\s?(?:month|mo|year|yr|week|night|hour|h)\b)"
         rf"|(?:{_NUMBER})\s(?:a|per|each|every)\s(?:month|year|week|night|hour|person)",
         re.IGNORECASE),
+    # a quantity: "360 g", "72%", "45 psi", "2 tbsp", "1.5 l"
+    "quantity": re.compile(
+        r"\b\d+(?:[.,]\d+)?\s?(?:g|kg|mg|ml|l|cl|dl|oz|lbs?|cups?|tbsp|tsp|teaspoons?|"
+        r"tablespoons?|%|percent|km|m|cm|mm|miles?|psi|bar|kcal|cal|pieces?|slices?|cloves?)"
+        r"(?![\w])", re.IGNORECASE),
     "count": re.compile(r"\b\d+\b|\b(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|"
                         r"twelve|twenty|thirty|forty|fifty|hundred|dozen|once|twice)\b",
                         re.IGNORECASE),
@@ -52,10 +57,14 @@ PATTERNS: dict[str, re.Pattern[str]] = {
         r"|\b[A-Z]{2}\d{2}(?: ?\w{4}){3,7}\b"),
 }
 # Types a question can only be answered with a value of: no value, no answer.
-STRICT = frozenset(PATTERNS)
+STRICT = frozenset(PATTERNS) - {"quantity", "place"}
+# Types whose value, when a sentence has one, makes it a better answer (never required).
+PREFERRED = {"place": re.compile(
+    r"\b(?:in|at|on|under|behind|inside|next to|near|above|below|opposite|beside)\s+"
+    r"(?:the\s+|a\s+|my\s+|our\s+)?[\w'’-]{3,}", re.IGNORECASE)}
 # "When ..." is answered by a date or a time, and a time often comes without a date.
-ALSO = {"date": ("time",), "duration": ("time",), "count": ("amount",),
-        "amount": (), "code": ("phone",)}
+ALSO = {"date": ("time",), "duration": ("time",), "count": ("amount", "quantity"),
+        "amount": ("quantity",), "code": ("phone",)}
 
 
 def values(kind: str, text: str) -> list[str]:
@@ -73,6 +82,13 @@ def values(kind: str, text: str) -> list[str]:
             r"(?:19|20)\d\d|\d{1,2}[:.]\d\d|\d+(?:st|nd|rd|th|am|pm|h|k|kg|km|cm|mm|g|ml|min)"
             r"|\d{1,2}[./-]\d{1,2}(?:[./-]\d{2,4})?|\d{4}-\d\d-\d\d", v, re.IGNORECASE)]
     return found
+
+
+def preferred(kind: str, text: str) -> bool:
+    """Does ``text`` hold what makes a better answer of this kind ("in the hallway
+    cupboard" for "where")?"""
+    pattern = PREFERRED.get(kind)
+    return bool(pattern and pattern.search(text))
 
 
 def fits(kind: str, text: str) -> bool:

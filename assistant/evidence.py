@@ -180,6 +180,8 @@ def units(text: str) -> list[str]:
             words = sentence.split()
             if len(words) < 3 and not any(ch.isdigit() for ch in sentence):
                 continue
+            if len(words) <= 5 and sentence.isupper():
+                continue  # "WIFI / ROUTER": a label, no statement
             units.append(head + " ".join(words[:MAX_SENTENCE_WORDS]))
     return units
 

@@ -123,10 +123,9 @@ def detect(tokens: list[str], default: str = "en") -> str:
     """The language of a question (one of LANGUAGES) by its function words: the one with
     the most words no other table has; ``default`` when none stands out."""
     tables = {lang: load(lang).stopwords for lang in LANGUAGES}
-    best, best_score = default, 0
+    scores = {}
     for lang, stop in tables.items():
         others = set().union(*(t for other, t in tables.items() if other != lang))
-        score = sum(1 for t in tokens if t in stop and t not in others)
-        if score > best_score:
-            best, best_score = lang, score
-    return best
+        scores[lang] = sum(1 for t in tokens if t in stop and t not in others)
+    best = max(scores, key=lambda lang: (scores[lang], lang == default))
+    return best if scores[best] > scores.get(default, 0) else default

@@ -188,6 +188,7 @@ class Selector:
             fits = answer_types.fits(plan.answer_type, text)
             score = 0.35 * cover + 0.2 * around + 0.1 * names_ok
             score += (0.25 if typed and fits else 0.0) + 0.04 / (unit.hit + 1)
+            score += 0.1 * answer_types.preferred(plan.answer_type, text)
             if self._opposite(plan, text):
                 score -= 0.3  # "my flight to Lisbon" is not the one that leaves Lisbon
             if text.rstrip().endswith("?"):
@@ -260,13 +261,24 @@ def _proper_nouns(hits: Sequence[Hit]) -> set[str]:
 
 
 def _holds(found: set[str], word: str) -> bool:
-    """``word`` is in ``found``, or shares its first five letters with a longer form there
-    ("physio" / "physiotherapy")."""
+    """``word`` is in ``found``, or one starts the other (5+ letters: "physio" /
+    "physiotherapy"), or they share a long stem ("allergic" / "allergy")."""
     if word in found:
         return True
     if len(word) < 5:
         return False
-    return any(w.startswith(word) or (len(w) >= 5 and word.startswith(w)) for w in found)
+    return any(w.startswith(word) or (len(w) >= 5 and word.startswith(w))
+               or _stem_shared(w, word) for w in found)
+
+
+def _stem_shared(a: str, b: str) -> bool:
+    """ "allergic" / "allergy": six letters or more in common at the start, most of each."""
+    n = 0
+    for x, y in zip(a, b, strict=False):
+        if x != y:
+            break
+        n += 1
+    return n >= 6 and n >= 0.75 * min(len(a), len(b))
 
 
 def trim(unit: str, plan: Plan, phrases: Phrases, limit: int = 28,
