@@ -20,7 +20,15 @@ from zoneinfo import ZoneInfo
 from assistant import phrases as ph
 from assistant.phrases import Phrases, words
 from assistant.timeparse import Window, find_windows
-from assistant.vocab import EventMatch, Vocabulary, directed, edit_distance, plain
+from assistant.vocab import (
+    EventMatch,
+    Vocabulary,
+    directed,
+    edit_distance,
+    is_person,
+    plain,
+    similar,
+)
 from assistant.zones import longest_zone_suffix, zone_named
 
 Route = Literal["invalid", "agenda", "free", "event", "search"]
@@ -249,7 +257,7 @@ class Planner:
         weekday = ph.has(tokens, cal["weekday"])
         spans = {name: ph.find(tokens, cal[name]) for name in
                  ("free", "next", "remaining", "status", "agenda", "generic", "verbs", "weekday",
-                  "deadline", "soft", "first")}
+                  "deadline", "soft", "first", "kinds")}
         type_spans = [s for cues in p.answer_types.values() for s in ph.find(tokens, cues)]
         said_words = [t for t in tokens if t in p.said]
         mine = any(t in p.mine for t in all_tokens)
@@ -258,7 +266,7 @@ class Planner:
         # is about. Empty means "my calendar" itself.
         cue_spans = [s for name in ("free", "next", "remaining", "status", "agenda", "verbs",
                                     "weekday", "first") for s in spans[name]]
-        soft_spans = spans["generic"] + spans["soft"]
+        soft_spans = spans["generic"] + spans["soft"] + spans["kinds"]
         content = [t for t in _drop(tokens, cue_spans + type_spans + soft_spans)
                    if t not in p.stopwords and not any(c.isdigit() for c in t) and len(t) > 1
                    and t not in WH and t not in AUX]
@@ -295,6 +303,8 @@ class Planner:
                 if found:
                     zone_words = trailing.group(1).split()[-found[0]:]
             matches = self._events(content, zone_words, generic, p, text_nz)
+            kinds = [tokens[a] for a, b in spans["kinds"]]
+            matches = [m for m in matches if not _other_kind(m, kinds, p)]
             if zone_words and matches and not any(
                     plain(w) in m.entry.fields["location"] | m.entry.fields["title"]
                     for m in matches for w in zone_words):
@@ -475,3 +485,29 @@ def senders_named(question: str, known: list[str] | tuple[str, ...], language: s
     tokens = words(normalise(question))
     p = ph.load(ph.detect(tokens, language))
     return planner._senders(tokens, [t for t in tokens if t in p.said], p)
+
+
+def _other_kind(match: EventMatch, kinds: list[str], p: Phrases) -> bool:
+    """The question names a kind of event ("pottery class") that the title does not, and the
+    title names something else in plain words ("Mira's pottery exhibition opening"); a
+    title of names and the matched words alone ("Pottery with Ines") may still be it."""
+    if not kinds:
+        return False
+    entry = match.entry
+    title = entry.title.split()
+    said = {p.lemma(plain(w)) for w in kinds}
+    if any(p.lemma(plain(w)) in said for w in title):
+        return False
+    asked = {p.lemma(w) for w in entry.fields["title"]} & said
+    if asked:
+        return False
+    for i, raw in enumerate(title):
+        word = plain(raw.strip("()[],.:;'\"").removesuffix("'s"))
+        if len(word) < 3 or word in p.stopwords or not word.isalpha():
+            continue
+        if raw[:1].isupper() and (i > 0 or is_person(raw)):
+            continue  # a name
+        if any(similar(p.lemma(word), p.lemma(m)) for m in match.matched):
+            continue
+        return True
+    return False

@@ -205,7 +205,8 @@ def test_an_empty_day_says_so(rt: Runtime) -> None:
         "What do I have to bring to Lisbon?",
         "what did Ada say last week about the flight?",
         "What is my sourdough starter called?",
-        "When is my next pottery class?",  # no pottery on the calendar: the notes may know
+        # a pottery exhibition is on the calendar, no pottery class: the notes may know
+        "When is my next pottery class?",
     ],
 )
 def test_questions_the_calendar_cannot_answer_go_to_search(rt: Runtime, question: str) -> None:
@@ -286,3 +287,4 @@ def test_index_groups_a_files_repeated_warnings(tmp_path: Path) -> None:
             "DTSTART); skipped: line 12 (UID taskly-1@taskly.example), line 17 (UID "
             "taskly-2@taskly.example), line 22 (UID taskly-3@taskly.example) and 17 more"
             ) in report.warnings
+

@@ -136,8 +136,10 @@ def test_events_without_dtend() -> None:
     assert (haircut.end - haircut.start).total_seconds() == 45 * 60
 
 
-def test_a_cancelled_event_is_never_returned() -> None:
-    assert "Cancelled dinner" not in parse("apple.ics")[0]
+def test_a_cancelled_event_is_kept_marked_and_has_no_occurrences() -> None:
+    # Kept so that "is the dinner still on?" can say "cancelled"; never in an agenda.
+    dinner = parse("apple.ics")[0]["Cancelled dinner"]
+    assert dinner.cancelled and dinner.occurrences == ()
 
 
 def test_an_invitation_to_single_instances_without_their_series() -> None:
@@ -290,7 +292,7 @@ def test_a_copy_cancelled_later_cancels_the_event(tmp_path: Path) -> None:
         "DTSTART:20261202T100000Z\r\nSUMMARY:Lunch\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n",
         newline="")
     events, problems = parse("cancelled.ics", folder=tmp_path)
-    assert events == {}
+    assert list(events) == ["Lunch"] and events["Lunch"].cancelled
     assert problems == ["line 3: event 'Lunch' (UID c1): the same event is in the file 2 "
                         "times; the copy stamped last is shown"]
 
