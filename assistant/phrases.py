@@ -40,6 +40,11 @@ class Phrases:
     towards: tuple[Phrase, ...]
     away: tuple[Phrase, ...]
     organisations: frozenset[str] = frozenset()
+    kin: tuple[frozenset[str], ...] = ()  # words for one relative: "dad", "papa", "father"
+
+    def kin_of(self, word: str) -> frozenset[str]:
+        """Every word for the relative ``word`` names (itself alone if it names none)."""
+        return next((group for group in self.kin if word in group), frozenset({word}))
 
     def lemma(self, word: str) -> str:
         """A word's base form for matching: irregular forms from the table, a possessive
@@ -95,6 +100,7 @@ def load(language: str = "en") -> Phrases:
         towards=_phrases(data["direction"]["towards"]),
         away=_phrases(data["direction"]["away"]),
         organisations=frozenset(data.get("organisations", {}).get("words", [])),
+        kin=tuple(frozenset(g) for g in data.get("kin", {}).values()),
     )
 
 

@@ -223,3 +223,13 @@ def test_contractions_and_one_on_ones_are_normalised() -> None:
 def test_senders_are_named_only_in_questions_about_what_they_said(question: str,
                                                                    expected: tuple) -> None:
     assert senders_named(question, ["Ada Brandt", "Konrad Vogel", "Mira Keller"]) == expected
+
+
+@pytest.mark.parametrize(
+    ("question", "sender"),
+    [("what did dad say about the car?", "Papa"), ("what did my mom text me", "Mama ❤️"),
+     ("Did Oma write anything about Christmas?", "Grandma"), ("what did father send", "Papa")],
+)
+def test_a_relative_is_found_by_any_word_for_them(question: str, sender: str) -> None:
+    # family chats name people "Papa" or "Mum", in whichever language the family speaks
+    assert senders_named(question, ["Papa", "Mama ❤️", "Grandma", "Ada Brandt"]) == (sender,)
