@@ -266,8 +266,10 @@ class Answerer:
         citation = [Citation(1, hit.path, hit.locator)]
         if choice.verdict == "answer":
             text, grounded = f"{quote} [1]", True
-        elif choice.verdict == "not_known":
+        elif choice.verdict == "not_known" and best.pending:
             text, grounded = f"Not known yet: {quote} [1]", True
+        elif choice.verdict == "not_known":  # where the fact is, not the fact
+            text, grounded = f"Your data does not state it; it says: {quote} [1]", True
         else:  # partial: the focus is there, the asked value is not
             text = f"I could not find {self._what(plan)} in your data. Closest: {quote} [1]"
             grounded = False

@@ -21,7 +21,7 @@ PATTERNS: dict[str, re.Pattern[str]] = {
     "phone": re.compile(r"(?<![\w/])\+?\(?\d[\d ()./-]{5,}\d(?![\w/])"),
     "email": re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+"),
     "amount": re.compile(
-        rf"{_CURRENCY}\s?(?:{_NUMBER})|(?:{_NUMBER})\s?(?:{_CURRENCY}|k\b|/\s?(?:month|mo|year|yr|week|night|hour|h)\b)"
+        rf"{_CURRENCY}:?\s?(?:{_NUMBER})|(?:{_NUMBER})\s?(?:{_CURRENCY}|k\b|/\s?(?:month|mo|year|yr|week|night|hour|h)\b)"
         rf"|(?:{_NUMBER})\s(?:a|per|each|every)\s(?:month|year|week|night|hour|person)",
         re.IGNORECASE),
     # a quantity: "360 g", "72%", "45 psi", "2 tbsp", "1.5 l"

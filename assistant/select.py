@@ -32,6 +32,9 @@ MAX_HITS = 6  # sources whose statements are scored
 MIN_COVERAGE = 0.5
 CLOSE_MEANING = 0.62
 SOURCE_COVERAGE = 0.6  # ... or stands in a source that holds this share of the focus
+# a value that lacks this share of the focus held by a statement without a value is
+# about something else ("oral exam" asked, "written papers 09:00" found)
+MISSING = 0.3
 EMBEDDED = 24  # statements whose meaning is compared with the question (the rest by words)
 # Signs that a note is a page clipped from the web, not the person's own words.
 _CLIPPED = re.compile(
@@ -39,6 +42,9 @@ _CLIPPED = re.compile(
     r"\bthread\b|\breddit\b|\bclipped\b|\bsource:\s|\bcomments?\b|\bwrote:|\bop\b",
     re.IGNORECASE,
 )
+
+
+_LABEL = re.compile(r"^\s*(?P<label>[^:\n]{1,40}?)\s*:\s*\S")
 
 
 @dataclass(frozen=True)
@@ -140,6 +146,24 @@ class Selector:
         said = self._directions(text)
         return any(said.get(place) not in (None, way) for place, way in asked.items())
 
+    def _label_fit(self, text: str, focus: list[str]) -> float:
+        """A "Label: value" line says what its value is: the share of the label's words that
+        are focus words ("Password: …" for "the wifi password": 1), or -1 when it names
+        another kind of value ("WiFi name: …", "Total rent: …" for "my half of the rent")."""
+        m = _LABEL.match(text)
+        if not m:
+            return 0.0
+        label = words(plain(m["label"].rsplit(" — ", 1)[-1]))  # an event's "Title — When:"
+        if not label:
+            return 0.0
+        wanted = {self.p.lemma(f) for f in focus} | set(focus)
+        said = [w for w in label if w not in self.p.stopwords]
+        if any(self.p.lemma(w) in self.type_nouns and self.p.lemma(w) not in wanted
+               and w not in wanted for w in said):
+            return -1.0  # "WiFi name:", "Total rent:" for "my half of the rent"
+        held = [w for w in said if self.p.lemma(w) in wanted or w in wanted]
+        return len(held) / len(said) if said else 0.0
+
     def choose(self, plan: Plan, hits: Sequence[Hit]) -> Choice:
         self.p = load(plan.language)
         self.type_nouns = frozenset(self.p.lemma(w) for w in self.p.value_nouns)
@@ -195,6 +219,8 @@ class Selector:
                 score -= 0.15  # a question states nothing
             if plan.mine and clipped(hit):
                 score -= 0.15
+            fit = self._label_fit(text, focus)
+            score += 0.05 * fit if fit > 0 else 0.15 * fit
             labelled = bool(own & self.type_nouns)  # "Total:", "His number is", "code"
             rows.append((unit, text, score, cover, fits, names_ok, around, labelled))
         order = sorted(range(len(rows)), key=lambda i: -rows[i][2])
@@ -223,6 +249,15 @@ class Selector:
 
         answers = [s for s in ranked if about(s) and (s.fits or not typed)]
         if answers:
+            # a statement with every focus word and no value ("the admin password is on the
+            # sticker") against values that lack one of them ("Password: tangerine…", the
+            # wifi's): the data says where the fact is, not the fact
+            full = next((s for s in ranked if about(s) and not s.fits
+                         and s.coverage >= 0.99), None)
+            best = answers[0]
+            if typed and full is not None and 0 < best.coverage <= full.coverage - MISSING and (
+                    full.score >= best.score - 0.15) and not _heading_of(full, best):
+                return Choice("not_known", (full,), ranked, weights)
             return Choice("answer", tuple(answers), ranked, weights)
         pending = [s for s in ranked if about(s) and s.pending]
         if pending:
@@ -231,6 +266,16 @@ class Selector:
         if near:
             return Choice("partial", tuple(near[:1]), ranked, weights)
         return Choice("none", (), ranked, weights)
+
+
+def _heading_of(heading: Scored, statement: Scored) -> bool:
+    """``heading`` is the title or heading ``statement`` stands under ("bins - grove road"
+    over "general waste: every TUESDAY"), or a line as short as one: the statement is
+    about all it names."""
+    head = " ".join(evidence.without_head(heading.unit.text).split()).lower()
+    if len(head.split()) < 5:  # a title line ("bins - grove road") states nothing
+        return True
+    return head in " ".join(statement.unit.context.split()).lower()
 
 
 def _counts(text: str, phrases: Phrases) -> dict[str, int]:

@@ -58,3 +58,33 @@ def test_the_bundled_model_answer_is_delivered_at_once_without_loading_the_model
     answer = library.ask(indexed, "What is my sourdough starter called?", on_token=tokens.append)
     assert "".join(tokens).strip() == answer.answer  # the chosen statement, not generated
     assert indexed._llm is None
+
+
+ROUTER_NOTE = """# Home network
+
+WiFi name: Lindenhof-5G
+Password: quartz-heron-2291
+Guest password: hello-guests-77
+
+Router settings page: http://192.168.178.1 (the admin password is printed on the label
+under the router, I never wrote it down)
+"""
+
+
+@pytest.mark.parametrize(
+    ("question", "said"),
+    [
+        ("what's the admin password for the router?", "label under the router"),
+        ("router admin pasword", "label under the router"),  # a typo, no question word
+        ("what is the wifi password", "quartz-heron-2291"),
+    ],
+)
+def test_a_note_that_says_where_a_fact_is_answers_instead_of_a_value_of_another_thing(
+        notes_home: Path, make_runtime, question: str, said: str) -> None:
+    # the note holds the wifi's password and says where the admin password is: asked for
+    # the admin password, the wifi's is not the answer
+    write_tree(notes_home / "notes", {"network.md": ROUTER_NOTE})
+    rt = make_runtime(notes_home)
+    library.index(rt)
+    answer = library.ask(rt, question)
+    assert said in answer.answer and answer.citations[0].path.endswith("network.md")
