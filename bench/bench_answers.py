@@ -14,6 +14,7 @@ fresh `assistant ask` process per question, on a sample).
 `git archive` into a temp folder) in the same run, so both columns share the machine.
 
 Run: .venv/bin/python bench/bench_answers.py [--set dev] [--baseline REV] [--daemon] [--cold N]
+     [--limit N] [--show]
 """
 
 from __future__ import annotations
@@ -133,10 +134,11 @@ def main() -> None:
     parser.add_argument("--daemon", action="store_true", help="also time answers via the daemon")
     parser.add_argument("--cold", type=int, default=0, help="time N questions cold (fresh process)")
     parser.add_argument("--show", action="store_true", help="print every wrong answer")
+    parser.add_argument("--limit", type=int, default=0, help="only the first N questions")
     args = parser.parse_args()
     set_dir = (SETS / args.set) if (SETS / args.set).is_dir() else Path(args.set)
     spec = yaml.safe_load((set_dir / "questions.yaml").read_text(encoding="utf-8"))
-    questions = spec["questions"]
+    questions = spec["questions"][: args.limit or None]
     versions = {"shipped": ROOT}
     with tempfile.TemporaryDirectory(prefix="bench-answers-") as tmp:
         if args.baseline:
@@ -145,12 +147,12 @@ def main() -> None:
         for name, code in versions.items():
             work = Path(tmp) / name.replace(" ", "-") / "work"
             work.parent.mkdir(parents=True, exist_ok=True)
-            index, answers = run_worker(code, set_dir, work, "inprocess")
+            index, answers = run_worker(code, set_dir, work, "inprocess", limit=args.limit)
             summary = summarise(questions, answers)
             results[name] = {"index": index, "warm_inprocess": summary}
             if args.daemon:
                 _, via = run_worker(code, set_dir, Path(tmp) / name.replace(" ", "-") / "d",
-                                    "daemon")
+                                    "daemon", limit=args.limit)
                 results[name]["warm_daemon"] = summarise(questions, via)["all"]
             if args.cold:
                 _, cold = run_worker(code, set_dir, Path(tmp) / name.replace(" ", "-") / "c",
