@@ -61,7 +61,9 @@ STRICT = frozenset(PATTERNS) - {"quantity", "place"}
 # Types whose value, when a sentence has one, makes it a better answer (never required).
 PREFERRED = {"place": re.compile(
     r"\b(?:in|at|on|under|behind|inside|next to|near|above|below|opposite|beside)\s+"
-    r"(?:the\s+|a\s+|my\s+|our\s+)?[\w'’-]{3,}", re.IGNORECASE)}
+    r"(?:the\s+|a\s+|my\s+|our\s+)?[\w'’-]{3,}", re.IGNORECASE),
+    # "when is the plumber coming": "Thursday at 8am" says more than "Thursday"
+    "date": PATTERNS["time"]}
 # "When ..." is answered by a date or a time, and a time often comes without a date.
 ALSO = {"date": ("time",), "duration": ("time",), "count": ("amount", "quantity"),
         "amount": ("quantity",), "code": ("phone",)}

@@ -121,6 +121,7 @@ def summarise(questions: list[dict[str, Any]], answers: dict[str, dict[str, Any]
 
 
 def extract(rev: str, into: Path) -> Path:
+    into.mkdir(parents=True, exist_ok=True)
     archive = subprocess.run(["git", "-C", str(ROOT), "archive", rev, "assistant"],
                              capture_output=True, check=True).stdout
     subprocess.run(["tar", "-x", "-C", str(into)], input=archive, check=True)
@@ -172,10 +173,12 @@ def main() -> None:
             if args.show:
                 for q in questions:
                     a = answers.get(q["id"])
-                    if a and not judge(q, a)["correct"]:
+                    verdict = judge(q, a) if a else None
+                    if verdict and (not verdict["correct"] or verdict["exact"] is False):
                         print(f"- [{q['category']}] {q['id']}: {q['question']}\n"
                               f"    gold: {q.get('answer')}  route={a['route']} "
-                              f"grounded={a['grounded']}\n    got: {a['answer'][:300]!r}")
+                              f"grounded={a['grounded']} exact={verdict['exact']}\n"
+                              f"    got: {a['answer'][:300]!r}")
         save("answers", results)
 
 
