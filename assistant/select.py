@@ -290,6 +290,15 @@ def _counts(text: str, phrases: Phrases) -> dict[str, int]:
 _MID_CAPITAL = re.compile(r"(?<=[\w,;)] )([A-ZÀ-ÖØ-Þ][a-zà-öø-ÿ]+)")
 
 
+def _calendar_words() -> frozenset[str]:
+    from assistant.timeparse import MONTHS, WEEKDAYS
+
+    return frozenset(plain(w) for w in (*MONTHS, *WEEKDAYS))
+
+
+_CALENDAR_WORDS = _calendar_words()
+
+
 def _proper_nouns(hits: Sequence[Hit]) -> set[str]:
     """Words the sources write capitalised inside sentences and never in lower case: names
     of people and places ("Grace", "Porto"), whatever case the question used."""
@@ -302,7 +311,7 @@ def _proper_nouns(hits: Sequence[Hit]) -> set[str]:
         if sum(w in german for w in found) > max(3, len(found) // 10):
             continue  # German writes every noun capitalised: no sign of a name
         upper.update(plain(m) for m in _MID_CAPITAL.findall(hit.text))
-    return {w for w in upper - lower if len(w) > 2}
+    return {w for w in upper - lower - _CALENDAR_WORDS if len(w) > 2}  # "March" is no one
 
 
 def _holds(found: set[str], word: str) -> bool:

@@ -233,3 +233,13 @@ def test_senders_are_named_only_in_questions_about_what_they_said(question: str,
 def test_a_relative_is_found_by_any_word_for_them(question: str, sender: str) -> None:
     # family chats name people "Papa" or "Mum", in whichever language the family speaks
     assert senders_named(question, ["Papa", "Mama ❤️", "Grandma", "Ada Brandt"]) == (sender,)
+
+
+@pytest.mark.parametrize(
+    ("question", "kind"),
+    [("why was the march book club called off?", "reason"),
+     ("what is my sourdough starter called?", "person"),
+     ("how come the dentist was put off", "reason")],
+)
+def test_called_off_is_no_name(question: str, kind: str) -> None:
+    assert Planner(vocabulary(), TZ).plan(question, NOW).answer_type == kind
