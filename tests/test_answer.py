@@ -88,3 +88,14 @@ def test_a_note_that_says_where_a_fact_is_answers_instead_of_a_value_of_another_
     library.index(rt)
     answer = library.ask(rt, question)
     assert said in answer.answer and answer.citations[0].path.endswith("network.md")
+
+
+def test_a_note_marked_outdated_loses_to_the_current_one(notes_home: Path, make_runtime) -> None:
+    write_tree(notes_home / "notes", {
+        "trip-v1-OUTDATED.md": "# ~~Porto in April~~ – OUTDATED\n\nHotel: Casa Azul, Rua Nova 5.\n",
+        "trip.md": "# Porto in May\n\nHotel: Casa da Ribeira, Rua da Fonte Taurina 34.\n",
+    })
+    rt = make_runtime(notes_home)
+    library.index(rt)
+    answer = library.ask(rt, "which hotel are we staying at in porto?")
+    assert "Casa da Ribeira" in answer.answer and answer.citations[0].path.endswith("/trip.md")
