@@ -250,7 +250,7 @@ def test_with_a_server_configured_the_only_connection_is_to_it(
     folder = tmp_path_factory.mktemp("guard")
     env = {
         **os.environ,
-        "PYTHONPATH": str(NETGUARD),
+        "PYTHONPATH": os.pathsep.join(filter(None, [str(NETGUARD), os.environ.get("PYTHONPATH")])),
         "NETGUARD_LOG": str(folder / "violations.log"),
         "NETGUARD_TRACE": str(folder / "connections.log"),
         "ASSISTANT_CONFIG": str(served_home / "config.toml"),
