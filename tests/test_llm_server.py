@@ -272,3 +272,32 @@ def test_with_a_server_configured_the_only_connection_is_to_it(
     assert not (folder / "violations.log").exists()
     connections = set((folder / "connections.log").read_text().split())
     assert connections == {f"127.0.0.1:{model_server.port}"}
+
+
+@needs_server
+@pytest.mark.slow
+def test_the_daemon_streams_answers_from_the_server(
+    served_home: Path, model_server: ModelServer, make_runtime
+) -> None:
+    from assistant.client import call
+
+    env = {**os.environ, "ASSISTANT_CONFIG": str(served_home / "config.toml")}
+
+    def daemon(action: str) -> None:
+        subprocess.run([sys.executable, "-m", "assistant", "daemon", action], cwd=served_home,
+                       env=env, capture_output=True, text=True, timeout=300, check=True)
+
+    daemon("start")
+    try:
+        rt = make_runtime(served_home)
+        tokens: list[str] = []
+        data = call(rt, "ask", {"question": RENT, "k": None}, on_token=tokens.append)
+        assert len(tokens) > 1 and data["llm"]["backend"] == "server"
+        status = json.loads(subprocess.run(
+            [sys.executable, "-m", "assistant", "status", "--json"], cwd=served_home, env=env,
+            capture_output=True, text=True, timeout=300, check=True).stdout)
+        assert status["models"]["prompts"].startswith(
+            f"prompts go to a model server on this machine ({model_server.url})"
+        )
+    finally:
+        daemon("stop")
