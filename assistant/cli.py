@@ -536,9 +536,13 @@ def doctor(ctx: typer.Context, as_json: Json = False) -> None:
         if llm["threads_chosen_by"] == "config"
         else f"auto: {cores['physical_cores']} physical cores - 1, at least 1"
     )
-    out.print(f"llm {llm['model']}, {llm['threads']} threads ({how})", highlight=False)
     if llm["backend"] == "server":
-        out.print(f"  local fallback: {llm['local_model']}", highlight=False, markup=False)
+        out.print(f"llm server {llm['url']}, model {llm['model'] or '(the server default)'}",
+                  highlight=False, markup=False)
+        out.print(f"llm fallback {llm['local_model']}, {llm['threads']} threads ({how})",
+                  highlight=False, markup=False)
+    else:
+        out.print(f"llm {llm['model']}, {llm['threads']} threads ({how})", highlight=False)
     for adapter in llm["lora"]:
         missing = "" if adapter["exists"] else " (file not found)"
         out.print(f"  lora {adapter['path']} scale {adapter['scale']:g}{missing}",

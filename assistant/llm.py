@@ -137,6 +137,11 @@ class LlamaBackend:
                     "llama-cpp-python is not installed; install it with: pip install llama-cpp-python"
                 ) from None
             _silence_llama_logs()
+            if self.config.lora:  # a wrong adapter path is said before the model loads
+                from assistant.lora import check_adapter_file
+
+                for i, adapter in enumerate(self.config.lora):
+                    check_adapter_file(i, adapter)
             try:
                 self._llama = Llama(
                     model_path=str(self.path),
