@@ -14,6 +14,7 @@ import json
 import os
 import socket
 import ssl
+import time
 from collections.abc import Iterator
 from typing import Any
 
@@ -31,6 +32,8 @@ from assistant.private_net import (
 )
 
 MAX_ERROR_BODY = 300  # characters of a server's error page quoted in the one-line reason
+CONNECT_SECONDS = 3.0  # a machine on the person's network accepts in milliseconds
+RETRY_SECONDS = 30.0  # after a failure, a warm daemon answers locally at once for this long
 
 
 class ServerUnavailable(ModelError):
@@ -47,6 +50,7 @@ class ServerBackend:
         self.where = f"{config.origin}: " if config.origin else ""
         self.url: ServerURL = parse_url(config.url, self.where)
         self.name = config.model or "the server's model"
+        self._failed: tuple[float, str] | None = None  # (monotonic time, reason)
 
     @property
     def endpoint(self) -> str:
@@ -87,7 +91,16 @@ class ServerBackend:
     # -- the request ---------------------------------------------------------------------
 
     def stream(self, request: AnswerRequest) -> Iterator[str]:
-        yield from self.chat_stream(chat_messages(request), self.config.max_tokens)
+        """The answer, streamed. A laptop away from home would wait for an absent server
+        on every question: after a failure the server is skipped for RETRY_SECONDS."""
+        if self._failed is not None and time.monotonic() - self._failed[0] < RETRY_SECONDS:
+            raise ServerUnavailable(f"{self._failed[1]} (tried again after {RETRY_SECONDS:g} s)")
+        try:
+            yield from self.chat_stream(chat_messages(request), self.config.max_tokens)
+        except ServerUnavailable as exc:
+            self._failed = (time.monotonic(), str(exc))
+            raise
+        self._failed = None
 
     def chat_stream(self, messages: list[dict[str, str]], max_tokens: int) -> Iterator[str]:
         body: dict[str, Any] = {
@@ -199,11 +212,17 @@ class ServerBackend:
 
         def connect_checked(_address: Any, timeout: Any = None, source: Any = None) -> socket.socket:
             error: OSError | None = None
+            wait = min(CONNECT_SECONDS, self.config.timeout)
             for address in addresses:
                 try:
-                    return socket.create_connection((address, self.url.port), timeout, source)
+                    sock = socket.create_connection((address, self.url.port), wait, source)
+                except TimeoutError:
+                    error = OSError(f"no connection within {wait:g} s")
                 except OSError as exc:
                     error = exc
+                else:
+                    sock.settimeout(self.config.timeout)
+                    return sock
             raise error or OSError("no address")
 
         # http.client connects through this attribute; TLS still checks the host name.

@@ -240,6 +240,19 @@ def test_no_server_listening_is_one_line_on_stderr_and_noted_in_json(
     )
 
 
+def test_after_a_failure_the_server_is_skipped_for_a_while(notes_home: Path, make_runtime) -> None:
+    """A warm daemon on a laptop away from home answers at once instead of waiting for an
+    absent server on every question."""
+    url = f"http://127.0.0.1:{free_port()}/v1"
+    server_config(notes_home, url)
+    rt = make_runtime(notes_home)
+    library.index(rt)
+    first = library.ask_json(rt, RENT)["llm"]["reason"]
+    second = library.ask_json(rt, RENT)["llm"]["reason"]
+    assert first == f"the model server at {url} failed: connection refused"
+    assert second == f"{first} (tried again after 30 s)"
+
+
 @needs_server
 @pytest.mark.slow
 def test_with_a_server_configured_the_only_connection_is_to_it(
