@@ -245,7 +245,8 @@ def _read_some(response: http.client.HTTPResponse) -> str:
     except (OSError, http.client.HTTPException):
         return ""
     try:
-        message = _error_text(json.loads(raw).get("error", raw))
+        body = json.loads(raw)
+        message = _error_text(body.get("error") or body.get("detail") or raw)  # OpenAI, FastAPI
     except (ValueError, AttributeError):
         message = raw
     return " ".join(message.split())[:MAX_ERROR_BODY]

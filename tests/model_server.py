@@ -11,6 +11,7 @@ import socket
 import subprocess
 import sys
 import time
+import urllib.error
 import urllib.request
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -50,7 +51,8 @@ def server_available() -> bool:
 
 
 @contextlib.contextmanager
-def serve_model(model: Path, log: Path, threads: int = 1, context: int = 4096) -> Iterator[ModelServer]:
+def serve_model(model: Path, log: Path, threads: int = 1, context: int = 4096,
+                extra: tuple[str, ...] = ()) -> Iterator[ModelServer]:
     """`python -m llama_cpp.server` on a free loopback port; waits until /v1/models answers."""
     port = free_port()
     env = {**os.environ, "PYTHONUNBUFFERED": "1"}
@@ -63,7 +65,7 @@ def serve_model(model: Path, log: Path, threads: int = 1, context: int = 4096) -
              "--model_alias", "test-model",
              # its default (true) computes the logits of every prompt token: 262k of them
              # per token for Gemma, seconds per prompt that no chat client needs
-             "--logits_all", "false"],
+             "--logits_all", "false", *extra],
             stdout=out, stderr=subprocess.STDOUT, env=env,
         )
     server = ModelServer(process, port, log)
@@ -76,6 +78,8 @@ def serve_model(model: Path, log: Path, threads: int = 1, context: int = 4096) -
                 with urllib.request.urlopen(f"{server.url}/models", timeout=2) as resp:
                     if json.load(resp).get("data"):
                         break
+            except urllib.error.HTTPError:
+                break  # it answers (401 with --api_key): it is up
             except OSError:
                 pass
             if time.monotonic() > deadline:

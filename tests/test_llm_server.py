@@ -224,6 +224,28 @@ def test_a_server_that_does_not_answer_in_time_falls_back(
     assert "1,240 EUR" in data["answer"]
 
 
+@needs_server
+@pytest.mark.slow
+def test_a_server_that_refuses_the_key_falls_back_and_the_right_key_is_sent(
+    notes_home: Path, chat_model: Path, make_runtime, tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    with serve_model(chat_model, tmp_path / "server.log", extra=("--api_key", "s3cret")) as server:
+        server_config(notes_home, server.url, 'api_key_env = "HOME_LLM_KEY"\n')
+        rt = make_runtime(notes_home)
+        library.index(rt)
+        monkeypatch.delenv("HOME_LLM_KEY", raising=False)
+        with pytest.raises(ConfigError, match=(
+            r"config\.toml: key 'llm\.api_key_env': the environment variable HOME_LLM_KEY is not set$"
+        )):
+            library.ask_json(rt, RENT)
+        monkeypatch.setenv("HOME_LLM_KEY", "wrong")
+        refused = library.ask_json(make_runtime(notes_home), RENT)["llm"]
+        assert refused["fallback_from"] == "server" and "HTTP 401" in refused["reason"]
+        monkeypatch.setenv("HOME_LLM_KEY", "s3cret")
+        assert library.ask_json(make_runtime(notes_home), RENT)["llm"]["backend"] == "server"
+
+
 def test_no_server_listening_is_one_line_on_stderr_and_noted_in_json(
     notes_home: Path, cli
 ) -> None:
