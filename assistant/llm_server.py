@@ -52,10 +52,6 @@ class ServerBackend:
         self.name = config.model or "the server's model"
         self._failed: tuple[float, str] | None = None  # (monotonic time, reason)
 
-    @property
-    def endpoint(self) -> str:
-        return f"{self.config.url}/chat/completions"
-
     def describe(self) -> str:
         """Where prompts go, for status, doctor and --json."""
         model = f" (model {self.config.model})" if self.config.model else ""
