@@ -14,7 +14,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 from assistant import grounding
@@ -26,6 +26,9 @@ from assistant.plan import Plan, Planner
 from assistant.retrieve import Hit, Searcher, SearchFilter
 from assistant.select import Choice, Selector, trim
 from assistant.timeparse import find_windows
+
+if TYPE_CHECKING:
+    from assistant.llm_server import ServerBackend
 
 OnToken = Callable[[str], None]
 
@@ -133,7 +136,7 @@ class Answerer:
         retrieval: RetrievalConfig,
         root: Path | None = None,
         planner: Planner | None = None,
-        server: Any = None,
+        server: ServerBackend | None = None,
     ) -> None:
         self.searcher = searcher
         # A factory defers loading the model until a question needs it: calendar
