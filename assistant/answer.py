@@ -14,7 +14,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 from assistant import grounding
@@ -26,6 +26,9 @@ from assistant.plan import Plan, Planner
 from assistant.retrieve import Hit, Searcher, SearchFilter
 from assistant.select import Choice, Selector, trim
 from assistant.timeparse import find_windows
+
+if TYPE_CHECKING:
+    from assistant.llm_server import ServerBackend
 
 OnToken = Callable[[str], None]
 
@@ -58,6 +61,9 @@ class Answer:
     events: list[Any] | None = None  # calendar Occurrences, on the calendar route
     unsupported: list[str] = field(default_factory=list)
     plan: Plan | None = None
+    # Which model phrased it: {"backend": "local"}, {"backend": "server", "url", "model"},
+    # or {"backend": "local", "fallback_from": "server", "reason"}; None when no model did.
+    llm: dict[str, Any] | None = None
 
     def to_json(self, tz: ZoneInfo) -> dict[str, Any]:
         out: dict[str, Any] = {
@@ -72,6 +78,8 @@ class Answer:
             out["events"] = [e.to_json(tz) for e in self.events]
         if self.plan is not None:
             out["intent"] = plan_json(self.plan)
+        if self.llm is not None:
+            out["llm"] = self.llm
         return out
 
 
@@ -128,6 +136,7 @@ class Answerer:
         retrieval: RetrievalConfig,
         root: Path | None = None,
         planner: Planner | None = None,
+        server: ServerBackend | None = None,
     ) -> None:
         self.searcher = searcher
         # A factory defers loading the model until a question needs it: calendar
@@ -138,6 +147,7 @@ class Answerer:
         self.retrieval = retrieval
         self.root = root
         self.planner = planner or Planner.for_store(searcher, tz)
+        self.server = server  # a ServerBackend phrases answers first; the local model is its fallback
         self.selector = Selector(
             self.planner.p, searcher.embedder.encode_cached, searcher.document_frequency,
             lambda: len(searcher.vectors.ids),
@@ -242,9 +252,22 @@ class Answerer:
         shown = hits[: max(k, 1)]
         if choice.verdict == "none" or self._too_far(choice, hits):
             return self._not_found(plan.question, shown)
+        fallback: dict[str, Any] = {"backend": "local"}
+        if self.server is not None:
+            from assistant.llm_server import ServerUnavailable
+
+            try:
+                answer = self._generate(plan, hits, choice, on_token, self.server)
+                answer.llm = self.server.to_json()
+                return answer
+            except ServerUnavailable as exc:
+                fallback = {"backend": "local", "fallback_from": "server", "reason": str(exc)}
         if self.llm_chat_template():
-            return self._generate(plan, hits, choice, on_token)
-        return self._extract(plan, hits, choice, on_token)
+            answer = self._generate(plan, hits, choice, on_token, self.llm)
+        else:
+            answer = self._extract(plan, hits, choice, on_token)
+        answer.llm = fallback
+        return answer
 
     def _too_far(self, choice: Choice, hits: Sequence[Hit]) -> bool:
         """Nothing retrieved is close in meaning and nothing holds the question's words."""
@@ -309,15 +332,16 @@ class Answerer:
         return f"your {noun}" if plan.mine else f"the {noun}"
 
     def _generate(self, plan: Plan, hits: list[Hit], choice: Choice,
-                  on_token: OnToken | None) -> Answer:
-        """An instruct model reads the chosen sources whole and phrases the answer."""
+                  on_token: OnToken | None, model: Any) -> Answer:
+        """An instruct model (in-process or on a server) reads the chosen sources whole and
+        phrases the answer."""
         order = list(dict.fromkeys([s.unit.hit for s in choice.best] + list(range(len(hits)))))
         blocks = [hits[i] for i in order[:MAX_BLOCKS]]
         context = "\n".join(f"[{n}] {_label(h, self.root)}\n{h.text.strip()}"
                             for n, h in enumerate(blocks, 1))
         request = AnswerRequest(plan.question, context, self.now.strftime("%A %d %B %Y"))
         parts: list[str] = []
-        for token in self.llm.stream(request):
+        for token in model.stream(request):
             parts.append(token)
             if on_token is not None:
                 on_token(token)

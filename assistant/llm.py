@@ -125,7 +125,8 @@ class LlamaBackend:
 
     @property
     def llama(self) -> Any:
-        key = (str(self.path), self.config.context, self.threads)
+        lora = tuple((str(a.path), a.scale) for a in self.config.lora)
+        key = (str(self.path), self.config.context, self.threads, lora)
         if self._llama is None:
             self._llama = _LLAMA_CACHE.get(key)
         if self._llama is None:
@@ -136,6 +137,11 @@ class LlamaBackend:
                     "llama-cpp-python is not installed; install it with: pip install llama-cpp-python"
                 ) from None
             _silence_llama_logs()
+            if self.config.lora:  # a wrong adapter path is said before the model loads
+                from assistant.lora import check_adapter_file
+
+                for i, adapter in enumerate(self.config.lora):
+                    check_adapter_file(i, adapter)
             try:
                 self._llama = Llama(
                     model_path=str(self.path),
@@ -147,6 +153,15 @@ class LlamaBackend:
                 )
             except Exception as exc:  # noqa: BLE001 - llama.cpp raises ValueError/RuntimeError
                 raise ModelError(f"cannot load language model {self.path}: {exc}") from None
+            if self.config.lora:
+                from assistant.lora import apply_adapters
+
+                try:
+                    apply_adapters(self._llama, self.config.lora, self.path)
+                except ModelError:
+                    self._llama.close()
+                    self._llama = None
+                    raise
             if not _LLAMA_CACHE:
                 atexit.register(close_models)
             _LLAMA_CACHE[key] = self._llama
@@ -203,7 +218,7 @@ class LlamaBackend:
 
 _LOG_CALLBACK: Any = None
 # Loaded models by (path, context, threads): loading is the slow part, keep one per process.
-_LLAMA_CACHE: dict[tuple[str, int, int], Any] = {}
+_LLAMA_CACHE: dict[tuple[str, int, int, tuple[tuple[str, float], ...]], Any] = {}
 
 
 def close_models() -> None:
@@ -277,9 +292,9 @@ def bundled_model_path(cache_dir: Path) -> Path:
 
 
 def resolve_model_path(config: LLMConfig, cache_dir: Path) -> Path:
-    if config.model == "bundled":
+    if config.local_model == "bundled":
         return bundled_model_path(cache_dir)
-    path = Path(config.model)
+    path = Path(config.local_model)
     if not path.is_file():
         raise ModelError(f"llm.model: file not found: {path}")
     with path.open("rb") as fh:
@@ -290,7 +305,7 @@ def resolve_model_path(config: LLMConfig, cache_dir: Path) -> Path:
 
 def load_llm(config: LLMConfig, cache_dir: Path) -> LlamaBackend:
     path = resolve_model_path(config, cache_dir)
-    bundled = config.model == "bundled"
+    bundled = config.local_model == "bundled"
     name = "gemma-3-270m (bundled, base)" if bundled else os.path.basename(path)
     # The bundled model is a base model: its GGUF may carry a template it was never tuned on.
     return LlamaBackend(path, config, name=name, force_completion=bundled)

@@ -18,6 +18,7 @@ if TYPE_CHECKING:
     from assistant.embed import Embedder
     from assistant.keys import StoreKey
     from assistant.llm import LLM
+    from assistant.llm_server import ServerBackend
     from assistant.store import Store
 
 NOW_ENV = "ASSISTANT_NOW"
@@ -56,6 +57,7 @@ class Runtime:
     _store: Store | None = field(default=None, repr=False)
     _embedder: Embedder | None = field(default=None, repr=False)
     _llm: LLM | None = field(default=None, repr=False)
+    _server: ServerBackend | None = field(default=None, repr=False)
     _searcher: Any = field(default=None, repr=False)
     _planner: Any = field(default=None, repr=False)  # (store generation, Planner)
     _key: Any = field(default=_LOCKED, repr=False)  # StoreKey | None once unlocked
@@ -121,6 +123,18 @@ class Runtime:
             # One copy of the bundled model per user, not one per store.
             self._llm = load_llm(self.config.llm, cache_dir=user_cache_dir())
         return self._llm
+
+    @property
+    def server(self) -> ServerBackend | None:
+        """The model server that phrases answers ([llm] backend = "server"), or None; the
+        local model (``llm``) is its fallback."""
+        if self.config.llm.backend != "server":
+            return None
+        if self._server is None:
+            from assistant.llm_server import ServerBackend
+
+            self._server = ServerBackend(self.config.llm)
+        return self._server
 
     def close(self) -> None:
         if self._store is not None:

@@ -5,6 +5,7 @@ import os
 import socket
 
 _LOG = os.environ.get("NETGUARD_LOG")
+_TRACE = os.environ.get("NETGUARD_TRACE")  # every allowed inet connect, as host:port
 _LOCAL = ("localhost", "127.0.0.1", "::1", "0.0.0.0", "", None)
 
 
@@ -32,6 +33,9 @@ def _guard(sock: socket.socket, address: object) -> None:
     if not _is_local(host):
         _violation(f"connect {address!r}")
         raise OSError(f"network access blocked by the test guard: {address!r}")
+    if _TRACE and isinstance(address, tuple):
+        with open(_TRACE, "a", encoding="utf-8") as fh:
+            fh.write(f"{host}:{address[1]}\n")
 
 
 def connect(self: socket.socket, address: object) -> None:
