@@ -29,9 +29,10 @@ class TimeWords:
 
     @property
     def words(self) -> frozenset[str]:
-        """The one-word time words (not prepositions): they tell the language apart."""
-        return frozenset(k for k, (kind, _) in self.entries.items()
-                         if " " not in k and kind != "prepositions")
+        """The one-word time words that tell the language apart (not prepositions, not
+        words English writes alike: "August", "April")."""
+        return frozenset(k for k, (kind, english) in self.entries.items()
+                         if " " not in k and kind != "prepositions" and k != english)
 
 
 @cache

@@ -127,3 +127,8 @@ def test_words_that_only_look_like_time_words_are_left_alone() -> None:
 def test_english_questions_are_not_rewritten() -> None:
     plan = PLANNER.plan("what do I have next Tuesday?", NOW)
     assert plan.language == "en" and _days(plan) == (D(2026, 11, 24),) * 2
+
+
+@pytest.mark.parametrize("question", ["August rent?", "what happened in April", "September"])
+def test_a_month_english_writes_alike_keeps_an_english_question_english(question: str) -> None:
+    assert PLANNER.plan(question, NOW).language == "en"
