@@ -11,6 +11,7 @@ from pathlib import Path
 Phrase = tuple[str, ...]
 WORD = re.compile(r"\w+(?:['’]\w+)*")
 _CJK = re.compile(r"[\u3040-\u30ff\u3400-\u9fff]")
+_CYRILLIC = re.compile(r"[\u0400-\u04ff]")
 
 _DIR = Path(__file__).with_name("phrases")
 LANGUAGES = tuple(sorted(p.stem for p in _DIR.glob("*.toml")))
@@ -134,11 +135,15 @@ def detect(tokens: list[str], default: str = "en") -> str:
     """The language of a question (one of LANGUAGES) by its function words: the one with
     the most words no other table has; ``default`` when none stands out."""
     from assistant.timewords import load as time_words
-    from assistant.tokens import detect as by_script
 
-    script = by_script(" ".join(tokens), default)
-    if script != default and script in LANGUAGES and script not in ("en", "de"):
-        return script  # Chinese or Russian by their script alone
+    # Chinese or Russian by their script, when most words are in it ("what did 妈妈 say
+    # about 降压药" stays English)
+    cjk = sum(1 for t in tokens if _CJK.search(t))
+    cyrillic = sum(1 for t in tokens if _CYRILLIC.search(t))
+    latin = len(tokens) - cjk - cyrillic
+    for lang, n in (("zh", cjk), ("ru", cyrillic)):
+        if n > latin and n >= len(tokens) - n and lang in LANGUAGES:
+            return lang
     # function words and time words ("nächsten Dienstag") tell Latin-script languages apart
     tables = {lang: load(lang).stopwords | time_words(lang).words for lang in LANGUAGES}
     scores = {}

@@ -132,3 +132,13 @@ def test_english_questions_are_not_rewritten() -> None:
 @pytest.mark.parametrize("question", ["August rent?", "what happened in April", "September"])
 def test_a_month_english_writes_alike_keeps_an_english_question_english(question: str) -> None:
     assert PLANNER.plan(question, NOW).language == "en"
+
+
+@pytest.mark.parametrize(("question", "language"), [
+    ("What did 妈妈 say about 降压药?", "en"),
+    ("what did Мама write about the dacha", "en"),
+    ("妈妈说了什么", "zh"),
+])
+def test_a_few_words_in_another_script_do_not_change_the_question_s_language(
+        question: str, language: str) -> None:
+    assert PLANNER.plan(question, NOW).language == language
