@@ -22,6 +22,12 @@ KINDS = ("note", "event", "message", "email")
 # hybrid with the question's filters 65.5 -> 71.2; the notes and messages tests agree).
 RRF_K = 10
 KEYWORD_WEIGHT = 1.0
+# The dense ranker's weight for a question in a language the embedder was not trained on
+# (Embedder.languages): there the keywords carry the ranking. bench/bench_languages.py,
+# gold first, bundled embedder: zh 88 -> 94, ru 88 -> 100 (1.0 -> 0.25; 16 questions
+# each). Weighing by the chunk's language instead favoured English chunks for an English
+# question about a German note (cross-language 62 -> 38), so the question decides.
+UNCOVERED_DENSE_WEIGHT = 0.25
 CANDIDATES = 50  # per ranker, before fusion
 # A keyword in more chunks than both of these is dropped from the BM25 query (see
 # Searcher.selective): scoring its long posting list costs much and ranks little.
@@ -319,13 +325,26 @@ class Searcher:
         self.vectors.refresh(self.store)
         fused: dict[int, float] = {}
         if mode in ("hybrid", "dense"):
-            for rank, (cid, _) in enumerate(self.dense(qvec, CANDIDATES, flt)):
-                fused[cid] = fused.get(cid, 0.0) + 1.0 / (RRF_K + rank + 1)
+            dense = self.dense(qvec, CANDIDATES, flt)
+            weight = self._dense_weights(query, [cid for cid, _ in dense]) if (
+                mode == "hybrid") else {}
+            for rank, (cid, _) in enumerate(dense):
+                fused[cid] = fused.get(cid, 0.0) + weight.get(cid, 1.0) / (RRF_K + rank + 1)
         if mode in ("hybrid", "keyword"):
             for rank, cid in enumerate(self.keyword(query, CANDIDATES, flt)):
                 fused[cid] = fused.get(cid, 0.0) + KEYWORD_WEIGHT / (RRF_K + rank + 1)
         best = sorted(fused.items(), key=lambda kv: -kv[1])[:k]
         return self._hits(best, qvec)
+
+    def _dense_weights(self, query: str, ids: list[int]) -> dict[int, float]:
+        """UNCOVERED_DENSE_WEIGHT for every dense candidate when the embedder does not
+        cover the question's language; empty (all 1.0) otherwise."""
+        covered = getattr(self.embedder, "languages", None)
+        if covered is None or not ids:
+            return {}
+        if tokens.detect(query) not in covered:
+            return dict.fromkeys(ids, UNCOVERED_DENSE_WEIGHT)
+        return {}
 
     def _hits(self, ranked: list[tuple[int, float]], qvec: np.ndarray) -> list[Hit]:
         if not ranked:

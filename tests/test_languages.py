@@ -109,3 +109,19 @@ def test_chinese_is_segmented_by_jieba_or_else_into_bigrams() -> None:
 
 def test_russian_yo_is_read_as_ye_before_stemming() -> None:
     assert tokens.terms("Приём", "ru") == tokens.terms("прием", "ru")
+
+
+def test_keywords_carry_a_question_in_a_language_the_embedder_does_not_cover(
+    tmp_path: Path,
+) -> None:
+    from assistant.config import EmbeddingConfig
+    from assistant.embed import Embedder
+    from assistant.retrieve import UNCOVERED_DENSE_WEIGHT
+
+    embedder = Embedder.from_config(EmbeddingConfig())  # the bundled, English-only MiniLM
+    assert embedder.languages == frozenset({"en"})
+    searcher = Searcher(_store(tmp_path), embedder)
+    assert searcher._dense_weights("看牙医要带什么？", [1, 2]) == {1: UNCOVERED_DENSE_WEIGHT,
+                                                                2: UNCOVERED_DENSE_WEIGHT}
+    assert searcher._dense_weights("Сколько стоит пломба?", [1]) == {1: UNCOVERED_DENSE_WEIGHT}
+    assert searcher._dense_weights("what does the cleaning cost", [1, 2]) == {}
