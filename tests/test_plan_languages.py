@@ -55,6 +55,8 @@ TIMES = {
            "星期五": (D(2026, 11, 27),) * 2, "下周三": (D(2026, 12, 2),) * 2,
            "下星期三": (D(2026, 12, 2),) * 2, "下周": (D(2026, 11, 30), D(2026, 12, 6)),
            "这个周末": (D(2026, 11, 28), D(2026, 11, 29)),
+           "这周末": (D(2026, 11, 28), D(2026, 11, 29)),
+           "下周末": (D(2026, 12, 5), D(2026, 12, 6)),
            "十二月": (D(2026, 12, 1), D(2026, 12, 31))},
 }
 OPENERS = {
@@ -121,6 +123,7 @@ def test_the_next_event_is_found_by_its_title_in_any_language(question: str, tit
 def test_words_that_only_look_like_time_words_are_left_alone() -> None:
     assert to_english("was steht am Freitag an", "de").split()[-1] == "an"
     assert to_english("下班后去健身房", "zh") == "下班后去健身房"
+    assert to_english("晚上上班", "zh") == "晚上上班"  # 上 alone is no "last"
     assert to_english("Was kostet die Miete?", "de") == "was kostet die miete?"
 
 
