@@ -126,10 +126,6 @@ def _free_text(cq: CalendarQuestion, busy: list[Occurrence], free: list[Slot],
     return r.say("free_on", label=label, slots=slots) + busy_part
 
 
-def _minutes(length: timedelta) -> str:
-    return replies.load().length(length)
-
-
 def answer_question(store: Store, cq: CalendarQuestion, tz: ZoneInfo) -> CalendarAnswer | None:
     r = replies.load(cq.language)
     if cq.kind == "next":
