@@ -37,6 +37,7 @@ ENGLISH = {
     "closest_sources": "The closest sources are:",
     "partial": "I could not find {what} in your data. Closest: {quote} [1]",
     "not_known_yet": "Not known yet: {quote} [1]",
+    "not_stated": "Your data does not state it; it says: {quote} [1]",
     "hours": "{n} h",
     "minutes": "{n} minutes",
 }
