@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
-from assistant import grounding
+from assistant import grounding, replies
 from assistant.config import RetrievalConfig
 from assistant.errors import AssistantError
 from assistant.llm import NOT_FOUND, AnswerRequest, LlamaBackend
@@ -242,16 +242,16 @@ class Answerer:
                 return Answer(plan.question, text, "search", True,
                               [Citation(i, hits[n - 1].path, hits[n - 1].locator)
                                for i, n in enumerate(cited, 1)], hits)
-            return self._not_found(plan.question, hits)
+            return self._not_found(plan, hits)
         if not hits:
-            return self._not_found(plan.question, hits)
+            return self._not_found(plan, hits)
         from assistant.event_lookup import freshen
 
         hits = freshen(hits, self.searcher.store, self.now, self.tz)
         choice = self.selector.choose(plan, hits)
         shown = hits[: max(k, 1)]
         if choice.verdict == "none" or self._too_far(choice, hits):
-            return self._not_found(plan.question, shown)
+            return self._not_found(plan, shown)
         fallback: dict[str, Any] = {"backend": "local"}
         if self.server is not None:
             from assistant.llm_server import ServerUnavailable
@@ -290,11 +290,11 @@ class Answerer:
         if choice.verdict == "answer":
             text, grounded = f"{quote} [1]", True
         elif choice.verdict == "not_known" and best.pending:
-            text, grounded = f"Not known yet: {quote} [1]", True
+            text, grounded = replies.load(plan.language).say("not_known_yet", quote=quote), True
         elif choice.verdict == "not_known":  # where the fact is, not the fact
-            text, grounded = f"Your data does not state it; it says: {quote} [1]", True
+            text, grounded = replies.load(plan.language).say("not_stated", quote=quote), True
         else:  # partial: the focus is there, the asked value is not
-            text = f"I could not find {self._what(plan)} in your data. Closest: {quote} [1]"
+            text = replies.load(plan.language).say("partial", what=self._what(plan), quote=quote)
             grounded = False
         if on_token is not None:
             on_token(text)
@@ -347,10 +347,10 @@ class Answerer:
                 on_token(token)
         text = "".join(parts).strip()
         if not text or text.upper().startswith(NOT_FOUND):
-            return self._not_found(plan.question, hits[:5])
+            return self._not_found(plan, hits[:5])
         missing = grounding.unsupported(text, [h.text for h in blocks] + [h.title or "" for h in blocks])
         if missing:
-            answer = self._not_found(plan.question, hits[:5])
+            answer = self._not_found(plan, hits[:5])
             answer.unsupported = missing
             return answer
         cited = [n for n in grounding.citations(text) if 1 <= n <= len(blocks)] or [1]
@@ -363,10 +363,11 @@ class Answerer:
                       [Citation(renumber[n], blocks[n - 1].path, blocks[n - 1].locator)
                        for n in cited], hits)
 
-    def _not_found(self, question: str, hits: list[Hit]) -> Answer:
-        lines = [NOT_FOUND_TEXT]
+    def _not_found(self, plan: Plan, hits: list[Hit]) -> Answer:
+        question, r = plan.question, replies.load(plan.language)
+        lines = [r.say("not_found")]
         if hits:
-            lines.append("The closest sources are:")
+            lines.append(r.say("closest_sources"))
             for hit in hits[:3]:
                 lines.append(f"- {_label(hit, self.root)}")
         return Answer(question=question, answer="\n".join(lines), route="search",

@@ -13,11 +13,13 @@ from datetime import date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from assistant import replies
 from assistant.calendar import Occurrence, Slot, free_slots, next_occurrence, occurrences
 from assistant.errors import AssistantError
 from assistant.plan import Plan
+from assistant.replies import Replies
 from assistant.store import Store
-from assistant.timeparse import Window, days_window, describe, parse_window
+from assistant.timeparse import Window, days_window, parse_window
 
 ACTIONS = ("agenda", "free", "next")
 
@@ -30,6 +32,7 @@ class CalendarQuestion:
     text: str | None = None
     min_length: timedelta = timedelta(minutes=30)
     busy_wording: bool = False  # "am I busy" rather than "am I free"
+    language: str = "en"  # the question's: the answer's fixed words are in it (replies.py)
 
 
 @dataclass
@@ -43,91 +46,94 @@ class CalendarAnswer:
 # --- answers -----------------------------------------------------------------------------------
 
 
-def _day_name(d: date) -> str:
-    return f"{d:%A} {d.day} {d:%B %Y}"
+def _day_name(d: date, r: Replies | None = None) -> str:
+    return (r or replies.load()).day(d)
 
 
 def _hm(moment: datetime) -> str:
     return f"{moment:%H:%M}"
 
 
-def describe_occurrence(occ: Occurrence, tz: ZoneInfo, *, with_day: bool = False) -> str:
+def describe_occurrence(occ: Occurrence, tz: ZoneInfo, *, with_day: bool = False,
+                        r: Replies | None = None) -> str:
     """ "08:30–09:15 Dentist check-up, at Zahnarztpraxis ..." (all-day: "all day: ...")."""
-    where = f", at {occ.location}" if occ.location else ""
+    r = r or replies.load()
+    where = f", {r.say('at')} {occ.location}" if occ.location else ""
     if occ.all_day:
         first, last = occ.start, occ.end - timedelta(days=1)  # type: ignore[operator]
-        days = _day_name(first) if last == first else f"{_day_name(first)} to {_day_name(last)}"
-        when = f"all day ({days})" if with_day or last != first else "all day"
+        days = _day_name(first, r) if last == first else r.say(
+            "range", first=_day_name(first, r), last=_day_name(last, r))
+        all_day = r.say("all_day")
+        when = f"{all_day} ({days})" if with_day or last != first else all_day
         return f"{when}: {occ.title}{where}"
     start, end = occ.start_in(tz), occ.end_in(tz)
     span = f"{_hm(start)}–{_hm(end)}" if end > start else _hm(start)
     if end.date() != start.date() and end != datetime.combine(start.date() + timedelta(days=1),
                                                               time(0), tzinfo=tz):
-        span += f" (ends {_day_name(end.date())})"
-    prefix = f"{_day_name(start.date())}, " if with_day else ""
+        span += f" ({r.say('ends')} {_day_name(end.date(), r)})"
+    prefix = f"{_day_name(start.date(), r)}, " if with_day else ""
     return f"{prefix}{span} {occ.title}{where}"
 
 
-def agenda_text(store: Store, w: Window, events: list[Occurrence], tz: ZoneInfo) -> str:
-    label = describe(w, tz)
+def agenda_text(store: Store, w: Window, events: list[Occurrence], tz: ZoneInfo,
+                language: str = "en") -> str:
+    r = replies.load(language)
+    label = r.window(w, tz)
     if not events:
         (count,) = store.db.execute("SELECT count(*) FROM events").fetchone()
         if not count:
-            return f"No calendar is indexed, so I cannot tell what you have on {label}."
-        return f"Nothing on your calendar for {label}."
+            return r.say("no_calendar", label=label)
+        return r.say("nothing_for", label=label)
     if w.day is not None or w.end - w.start <= timedelta(days=1):
-        return f"{label}:\n" + "\n".join(f"- {describe_occurrence(o, tz)}" for o in events)
+        return f"{label}:\n" + "\n".join(f"- {describe_occurrence(o, tz, r=r)}" for o in events)
     lines = [f"{label}:"]
     current: date | None = None
     for occ in events:
         day = max(occ.start_in(tz), w.start.astimezone(tz)).date()
         if day != current:
-            lines.append(f"{_day_name(day)}:")
+            lines.append(f"{_day_name(day, r)}:")
             current = day
-        lines.append(f"- {describe_occurrence(occ, tz)}")
+        lines.append(f"- {describe_occurrence(occ, tz, r=r)}")
     return "\n".join(lines)
 
 
 def _free_text(cq: CalendarQuestion, busy: list[Occurrence], free: list[Slot],
                tz: ZoneInfo) -> str:
     assert cq.window is not None
-    label = describe(cq.window, tz)
+    r = replies.load(cq.language)
+    label = r.window(cq.window, tz)
     one_day = cq.window.end - cq.window.start <= timedelta(days=1)
 
     def slot(s: Slot) -> str:
         a, b = s.start.astimezone(tz), s.end.astimezone(tz)
         until = "24:00" if b.time() == time(0) and b.date() != a.date() else _hm(b)
-        return f"{_hm(a)}–{until}" if one_day else f"{_day_name(a.date())} {_hm(a)}–{until}"
+        return f"{_hm(a)}–{until}" if one_day else f"{_day_name(a.date(), r)} {_hm(a)}–{until}"
 
+    def listed(occs: list[Occurrence]) -> str:
+        return "; ".join(describe_occurrence(o, tz, with_day=not one_day, r=r) for o in occs)
+
+    slots = ", ".join(slot(s) for s in free)
     if cq.busy_wording:  # "am I busy ...?": lead with what keeps you busy
         if not busy:
-            return f"Nothing is on your calendar for {label}."
-        listed = "; ".join(describe_occurrence(o, tz, with_day=not one_day) for o in busy)
-        tail = (" Free: " + ", ".join(slot(s) for s in free) + ".") if free else ""
-        return f"Busy on {label}: {listed}.{tail}"
-    busy_part = ""
-    if busy:
-        busy_part = " Busy: " + "; ".join(
-            describe_occurrence(o, tz, with_day=not one_day) for o in busy) + "."
+            return r.say("nothing_is_on", label=label)
+        tail = r.say("free_after_busy", slots=slots) if free else ""
+        return r.say("busy_on", label=label, listed=listed(busy)) + tail
+    busy_part = r.say("busy_after_free", listed=listed(busy)) if busy else ""
     if not free:
-        return f"No free time of {_minutes(cq.min_length)} or more on {label}.{busy_part}"
+        return r.say("no_free", length=r.length(cq.min_length), label=label) + busy_part
     if not busy:
-        return f"Nothing is on your calendar for {label}; you are free: " + ", ".join(
-            slot(s) for s in free) + "."
-    return f"Free time on {label}: " + ", ".join(slot(s) for s in free) + "." + busy_part
-
-
-def _minutes(length: timedelta) -> str:
-    minutes = int(length.total_seconds() // 60)
-    return f"{minutes // 60} h" if minutes % 60 == 0 and minutes >= 60 else f"{minutes} minutes"
+        return r.say("all_free", label=label, slots=slots)
+    return r.say("free_on", label=label, slots=slots) + busy_part
 
 
 def answer_question(store: Store, cq: CalendarQuestion, tz: ZoneInfo) -> CalendarAnswer | None:
+    r = replies.load(cq.language)
     if cq.kind == "next":
         occ = next_occurrence(store, cq.text or "", cq.now, tz)
         if occ is None:
             return None  # nothing in the calendar: the notes may know (search route)
-        return CalendarAnswer(f"Next: {describe_occurrence(occ, tz, with_day=True)}.", [occ])
+        return CalendarAnswer(
+            r.say("next", what=describe_occurrence(occ, tz, with_day=True, r=r)), [occ])
     assert cq.window is not None
     if cq.kind == "free":
         now = cq.now if cq.window.start <= cq.now < cq.window.end else None
@@ -135,7 +141,7 @@ def answer_question(store: Store, cq: CalendarQuestion, tz: ZoneInfo) -> Calenda
                                 min_length=cq.min_length, now=now)
         return CalendarAnswer(_free_text(cq, busy, free, tz), busy)
     events = occurrences(store, cq.window.start, cq.window.end, tz)
-    return CalendarAnswer(agenda_text(store, cq.window, events, tz), events)
+    return CalendarAnswer(agenda_text(store, cq.window, events, tz, cq.language), events)
 
 
 def answer_plan(store: Store, plan: Plan, now: datetime, tz: ZoneInfo) -> CalendarAnswer | None:
@@ -158,7 +164,7 @@ def answer_plan(store: Store, plan: Plan, now: datetime, tz: ZoneInfo) -> Calend
             window = days_window(now.astimezone(tz).date(),
                                  now.astimezone(tz).date() + timedelta(days=days), tz)
         cq = CalendarQuestion("free", now, window, min_length=plan.min_length,
-                              busy_wording=plan.busy_wording)
+                              busy_wording=plan.busy_wording, language=plan.language)
         return answer_question(store, cq, tz)
     if window is None:
         window = days_window(now.astimezone(tz).date(), now.astimezone(tz).date()
@@ -168,7 +174,7 @@ def answer_plan(store: Store, plan: Plan, now: datetime, tz: ZoneInfo) -> Calend
     events = occurrences(store, window.start, window.end, tz)
     if reference is not None:  # "during the trip": what else is on while it lasts
         events = [e for e in events if (e.path, e.uid) != (reference.path, reference.uid)]
-    return CalendarAnswer(agenda_text(store, window, events, tz), events)
+    return CalendarAnswer(agenda_text(store, window, events, tz, plan.language), events)
 
 
 # --- the JSON behind `assistant calendar` (CLI and daemon) ------------------------------------

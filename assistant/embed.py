@@ -88,6 +88,12 @@ class Embedder:
     # a warm daemon asked about the same notes again embeds nothing twice.
     _recent: OrderedDict[str, np.ndarray] = field(default_factory=OrderedDict, repr=False)
 
+    @property
+    def languages(self) -> frozenset[str] | None:
+        """The languages the model was trained on, when known (None: assume all). The
+        bundled MiniLM is English-only: on Chinese or Russian its ranking is near noise."""
+        return frozenset({"en"}) if self.model_id == BUNDLED_ID else None
+
     @classmethod
     def from_config(cls, config: EmbeddingConfig) -> Embedder:
         if config.model == "bundled":

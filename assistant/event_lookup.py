@@ -17,7 +17,7 @@ from zoneinfo import ZoneInfo
 
 import icalendar
 
-from assistant import recurrence
+from assistant import recurrence, replies
 from assistant.calendar import Occurrence, occurrences
 from assistant.calendar_ask import CalendarAnswer, describe_occurrence
 from assistant.plan import Plan
@@ -172,7 +172,7 @@ def _inside(value: datetime | date, window: Window, tz: ZoneInfo) -> bool:
 def _when(occ: Occurrence, plan: Plan, tz: ZoneInfo) -> str:
     """One occurrence in words, in the zone asked for (and the user's own in brackets)."""
     if plan.zone is None or occ.all_day:
-        text = describe_occurrence(occ, tz, with_day=True)
+        text = describe_occurrence(occ, tz, with_day=True, r=replies.load(plan.language))
     else:
         asked = describe_occurrence(occ, plan.zone, with_day=True)
         own = describe_occurrence(occ, tz, with_day=True)
@@ -286,8 +286,10 @@ def answer_event(store: Store, plan: Plan, now: datetime, tz: ZoneInfo) -> Calen
     if nxt:
         first = nxt[0]
         same = [o for o in nxt if _start(o, tz) == _start(first, tz)]
-        lead = "Yes, still on. Next: " if plan.event_mode == "status" else "Next: "
-        return CalendarAnswer(lead + "; ".join(_when(o, plan, tz) for o in same) + ".", same)
+        listed = "; ".join(_when(o, plan, tz) for o in same)
+        if plan.event_mode == "status":
+            return CalendarAnswer(f"Yes, still on. Next: {listed}.", same)
+        return CalendarAnswer(replies.load(plan.language).say("next", what=listed), same)
     past = previous(store, keys, now, tz)
     if past and keys is not None:
         return CalendarAnswer(f"No upcoming {what}; the last one was {_when(past[0], plan, tz)}.",

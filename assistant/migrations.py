@@ -178,3 +178,52 @@ def m006_cancelled_events(db: Any) -> None:
     # was cancelled; calendars indexed before dropped them, so they are read again.
     db.execute("ALTER TABLE events ADD COLUMN cancelled INTEGER NOT NULL DEFAULT 0")
     db.execute("UPDATE documents SET mtime = -1, hash = '' WHERE format = 'ics'")
+
+
+@migration(7)
+def m007_terms_in_every_script(db: Any) -> None:
+    # The keyword index holds prepared terms (assistant/tokens.py: Chinese segmented, each
+    # language Snowball-stemmed) instead of Porter over the raw text, which kept a run of
+    # Chinese characters as one token and stemmed English only. chunk_terms keeps each
+    # chunk's detected language and terms (the FTS table's external content); the terms of
+    # an existing index are prepared here, so it keeps working without a re-index.
+    from assistant.tokens import entry
+
+    for statement in _split_sql(
+        """
+        DROP TRIGGER chunks_ai;
+        DROP TRIGGER chunks_ad;
+        DROP TABLE chunks_fts;
+        CREATE TABLE chunk_terms (
+            chunk_id INTEGER PRIMARY KEY,   -- chunks.id
+            lang TEXT NOT NULL,             -- detected once at index time (ISO 639-1)
+            title TEXT NOT NULL,
+            text TEXT NOT NULL,
+            senders TEXT NOT NULL
+        );
+        CREATE INDEX chunk_terms_lang ON chunk_terms(lang);
+        CREATE VIRTUAL TABLE chunks_fts USING fts5(
+            title, text, senders,
+            content='chunk_terms', content_rowid='chunk_id',
+            tokenize='unicode61 remove_diacritics 2'
+        );
+        CREATE TRIGGER chunk_terms_ai AFTER INSERT ON chunk_terms BEGIN
+            INSERT INTO chunks_fts(rowid, title, text, senders)
+            VALUES (new.chunk_id, new.title, new.text, new.senders);
+        END;
+        CREATE TRIGGER chunk_terms_ad AFTER DELETE ON chunk_terms BEGIN
+            INSERT INTO chunks_fts(chunks_fts, rowid, title, text, senders)
+            VALUES ('delete', old.chunk_id, old.title, old.text, old.senders);
+        END;
+        CREATE TRIGGER chunks_terms_gone AFTER DELETE ON chunks BEGIN
+            DELETE FROM chunk_terms WHERE chunk_id = old.id;
+        END;
+        """
+    ):
+        db.execute(statement)
+    db.execute("INSERT INTO chunks_fts(chunks_fts, rank) VALUES ('secure-delete', 1)")
+    rows = db.execute("SELECT id, title, text, senders FROM chunks").fetchall()
+    db.executemany(
+        "INSERT INTO chunk_terms(chunk_id, lang, title, text, senders) VALUES (?,?,?,?,?)",
+        ((chunk_id, *entry(title, text, senders)) for chunk_id, title, text, senders in rows),
+    )

@@ -10,14 +10,22 @@ from pathlib import Path
 
 Phrase = tuple[str, ...]
 WORD = re.compile(r"\w+(?:['’]\w+)*")
+_CJK = re.compile(r"[\u3040-\u30ff\u3400-\u9fff]")
+_CYRILLIC = re.compile(r"[\u0400-\u04ff]")
 
 _DIR = Path(__file__).with_name("phrases")
 LANGUAGES = tuple(sorted(p.stem for p in _DIR.glob("*.toml")))
 
 
 def words(text: str) -> list[str]:
-    """Lower-case words of ``text``; "what’s" and "mum's" stay one word each."""
-    return [w.replace("’", "'") for w in WORD.findall(text.lower())]
+    """Lower-case words of ``text``; "what’s" and "mum's" stay one word each; a run of
+    Chinese characters is split into its words (assistant/tokens.py)."""
+    found = [w.replace("’", "'") for w in WORD.findall(text.lower())]
+    if not _CJK.search(text):
+        return found
+    from assistant.tokens import cjk_words
+
+    return [p for w in found for p in (cjk_words(w) if _CJK.search(w) else (w,))]
 
 
 def _phrases(entries: list[str]) -> tuple[Phrase, ...]:
@@ -54,6 +62,10 @@ class Phrases:
         if word.endswith("'s"):
             word = word[:-2]
         word = self.lemmas.get(word, word)
+        if self.language == "ru" and word.isalpha():  # six cases: "стоматолога" -> "стоматолог"
+            from assistant.tokens import stem
+
+            return stem(word.replace("ё", "е"), "ru")
         if self.language != "en" or not word.isalpha():
             return word
         if len(word) > 4 and word.endswith("ies"):
@@ -128,7 +140,18 @@ def has(tokens: list[str], phrases: tuple[Phrase, ...]) -> bool:
 def detect(tokens: list[str], default: str = "en") -> str:
     """The language of a question (one of LANGUAGES) by its function words: the one with
     the most words no other table has; ``default`` when none stands out."""
-    tables = {lang: load(lang).stopwords for lang in LANGUAGES}
+    from assistant.timewords import load as time_words
+
+    # Chinese or Russian by their script, when most words are in it ("what did 妈妈 say
+    # about 降压药" stays English)
+    cjk = sum(1 for t in tokens if _CJK.search(t))
+    cyrillic = sum(1 for t in tokens if _CYRILLIC.search(t))
+    latin = len(tokens) - cjk - cyrillic
+    for lang, n in (("zh", cjk), ("ru", cyrillic)):
+        if n > latin and n >= len(tokens) - n and lang in LANGUAGES:
+            return lang
+    # function words and time words ("nächsten Dienstag") tell Latin-script languages apart
+    tables = {lang: load(lang).stopwords | time_words(lang).words for lang in LANGUAGES}
     scores = {}
     for lang, stop in tables.items():
         others = set().union(*(t for other, t in tables.items() if other != lang))

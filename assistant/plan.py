@@ -20,6 +20,7 @@ from zoneinfo import ZoneInfo
 from assistant import phrases as ph
 from assistant.phrases import Phrases, words
 from assistant.timeparse import Window, find_windows
+from assistant.timewords import to_english
 from assistant.vocab import (
     EventMatch,
     Vocabulary,
@@ -215,6 +216,8 @@ class Planner:
             notes.append(f"only the first {MAX_QUESTION} characters of the question were read")
         text = normalise(asked)
         p = ph.load(ph.detect(words(text), self.p.language))  # function words are rarely misspelt
+        if p.language != "en":  # "nächsten Dienstag", "下周三": read by the one exact grammar
+            text = to_english(text, p.language)
         text = mend_spelling(text, self._mendable[p.language] | self.vocab.words, self.known)
 
         zone = _zone_asked(text)

@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo
 
 import numpy as np
 
+from assistant import tokens
 from assistant.embed import Embedder
 from assistant.store import Store, to_epoch
 
@@ -21,6 +22,12 @@ KINDS = ("note", "event", "message", "email")
 # hybrid with the question's filters 65.5 -> 71.2; the notes and messages tests agree).
 RRF_K = 10
 KEYWORD_WEIGHT = 1.0
+# The dense ranker's weight for a question in a language the embedder was not trained on
+# (Embedder.languages): there the keywords carry the ranking. bench/bench_languages.py,
+# gold first, bundled embedder: zh 88 -> 94, ru 88 -> 100 (1.0 -> 0.25; 16 questions
+# each). Weighing by the chunk's language instead favoured English chunks for an English
+# question about a German note (cross-language 62 -> 38), so the question decides.
+UNCOVERED_DENSE_WEIGHT = 0.25
 CANDIDATES = 50  # per ranker, before fusion
 # A keyword in more chunks than both of these is dropped from the BM25 query (see
 # Searcher.selective): scoring its long posting list costs much and ranks little.
@@ -194,17 +201,19 @@ class VectorIndex:
         return [(int(self.ids[i]), float(sims[i])) for i in order if np.isfinite(sims[i])]
 
 
-def fts_terms(text: str) -> list[str]:
-    """The meaningful words of a query (all its words when every one is a stopword)."""
+def fts_terms(text: str, index_languages: tuple[str, ...] = ("en",)) -> list[str]:
+    """The keyword-index terms of a query's meaningful words (assistant/tokens.py), or of
+    all its words when every one is a stopword."""
     words = [w for w in _WORD.findall(text.lower()) if w not in STOPWORDS and len(w) > 1]
-    if not words:
-        words = _WORD.findall(text.lower())
-    return list(dict.fromkeys(words))[:32]
+    found = tokens.query_terms(" ".join(words), index_languages) if words else []
+    if not found:
+        found = tokens.terms(text)
+    return list(dict.fromkeys(found))[:32]
 
 
-def fts_query(text: str) -> str | None:
+def fts_query(text: str, index_languages: tuple[str, ...] = ("en",)) -> str | None:
     """An FTS5 OR-query of the meaningful words, each quoted (no operator injection)."""
-    words = fts_terms(text)
+    words = fts_terms(text, index_languages)
     return " OR ".join(f'"{w}"' for w in words) if words else None
 
 
@@ -216,6 +225,16 @@ class Searcher:
         self.embedder = embedder
         self.vectors = VectorIndex()
         self._vocab = False  # the temp fts5vocab table exists on this connection
+        self._languages: tuple[int, tuple[str, ...]] = (-1, ("en",))
+
+    def languages(self) -> tuple[str, ...]:
+        """The languages of the indexed chunks (a query's Latin words are stemmed for each)."""
+        generation = self.store.generation()
+        if self._languages[0] != generation:
+            found = tuple(row[0] for row in self.store.db.execute(
+                "SELECT DISTINCT lang FROM chunk_terms"))
+            self._languages = (generation, found or ("en",))
+        return self._languages[1]
 
     def dense(self, query_vec: np.ndarray, n: int, flt: SearchFilter) -> list[tuple[int, float]]:
         self.vectors.refresh(self.store)
@@ -225,9 +244,8 @@ class Searcher:
         """``terms`` without those in so many chunks that BM25 would score most of the
         index to learn almost nothing (their IDF is near zero); the rarest always stays.
 
-        Document frequencies come from an fts5vocab view of the keyword index. It holds
-        porter stems, so a word whose stem differs reads as rare and is kept: the rule can
-        only keep too much, never drop a rare word.
+        Document frequencies come from an fts5vocab view of the keyword index, which holds
+        the same prepared terms as the query.
         """
         db = self.store.db
         if not self._vocab:
@@ -245,19 +263,20 @@ class Searcher:
         return kept or [min(terms, key=df.__getitem__)]
 
     def document_frequency(self, term: str, cap: int = 1000) -> int:
-        """In how many chunks ``term`` occurs (as the keyword index tokenizes it), up to ``cap``."""
-        words = _WORD.findall(term.lower())
-        if not words:
+        """In how many chunks ``term`` occurs (as the keyword index prepares it, for any
+        language the index holds), up to ``cap``."""
+        langs = dict.fromkeys((tokens.detect(term), *self.languages()))
+        phrases = {" ".join(tokens.terms(term, lang)) for lang in langs} - {""}
+        if not phrases:
             return 0
-        phrase = '"' + " ".join(words) + '"'
         (n,) = self.store.db.execute(
             "SELECT count(*) FROM (SELECT 1 FROM chunks_fts WHERE chunks_fts MATCH ? LIMIT ?)",
-            (phrase, cap),
+            (" OR ".join(f'"{p}"' for p in sorted(phrases)), cap),
         ).fetchone()
         return int(n)
 
     def keyword(self, query: str, n: int, flt: SearchFilter) -> list[int]:
-        terms = fts_terms(query)
+        terms = fts_terms(query, self.languages())
         if not terms:
             return []
         self.vectors.refresh(self.store)  # its size is the chunk count ``selective`` needs
@@ -306,13 +325,26 @@ class Searcher:
         self.vectors.refresh(self.store)
         fused: dict[int, float] = {}
         if mode in ("hybrid", "dense"):
-            for rank, (cid, _) in enumerate(self.dense(qvec, CANDIDATES, flt)):
-                fused[cid] = fused.get(cid, 0.0) + 1.0 / (RRF_K + rank + 1)
+            dense = self.dense(qvec, CANDIDATES, flt)
+            weight = self._dense_weights(query, [cid for cid, _ in dense]) if (
+                mode == "hybrid") else {}
+            for rank, (cid, _) in enumerate(dense):
+                fused[cid] = fused.get(cid, 0.0) + weight.get(cid, 1.0) / (RRF_K + rank + 1)
         if mode in ("hybrid", "keyword"):
             for rank, cid in enumerate(self.keyword(query, CANDIDATES, flt)):
                 fused[cid] = fused.get(cid, 0.0) + KEYWORD_WEIGHT / (RRF_K + rank + 1)
         best = sorted(fused.items(), key=lambda kv: -kv[1])[:k]
         return self._hits(best, qvec)
+
+    def _dense_weights(self, query: str, ids: list[int]) -> dict[int, float]:
+        """UNCOVERED_DENSE_WEIGHT for every dense candidate when the embedder does not
+        cover the question's language; empty (all 1.0) otherwise."""
+        covered = getattr(self.embedder, "languages", None)
+        if covered is None or not ids:
+            return {}
+        if tokens.detect(query) not in covered:
+            return dict.fromkeys(ids, UNCOVERED_DENSE_WEIGHT)
+        return {}
 
     def _hits(self, ranked: list[tuple[int, float]], qvec: np.ndarray) -> list[Hit]:
         if not ranked:

@@ -20,6 +20,7 @@ import numpy as np
 from assistant.errors import StoreError
 from assistant.migrations import MIGRATIONS
 from assistant.records import Chunk, Event
+from assistant.tokens import entry
 
 if TYPE_CHECKING:
     from assistant.keys import StoreKey
@@ -165,6 +166,10 @@ class DocumentWriter:
             cur = db.execute(
                 f"INSERT INTO chunks(doc_id, ordinal, {_ROW_COLUMNS}) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
                 (self.doc_id, chunk.ordinal, *row),
+            )
+            db.execute(  # its keyword-index row (migration 7)
+                "INSERT INTO chunk_terms(chunk_id, lang, title, text, senders) VALUES (?,?,?,?,?)",
+                (cur.lastrowid, *entry(chunk.title, chunk.text, row[6])),
             )
             db.execute(
                 "INSERT INTO chunk_vecs(chunk_id, embedding) VALUES (?, ?)",

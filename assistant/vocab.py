@@ -12,6 +12,8 @@ from dataclasses import dataclass, field
 from assistant.phrases import Phrases
 from assistant.store import Store
 
+_CJK = re.compile(r"[\u3040-\u30ff\u3400-\u9fff]")
+
 
 def plain(text: str) -> str:
     """Lower case without accents: "Inês" and "ines" are one word."""
@@ -27,6 +29,10 @@ def plain_words(text: str) -> list[str]:
     text = one_on_one(plain(text)).replace("'s ", " ").replace("’s ", " ")
     found = re.findall(r"\w+", text)
     found += [m.replace("-", "") for m in re.findall(r"\w+(?:-\w+)+", text)]
+    if _CJK.search(text):  # "看牙医" -> 看, 牙医: split as questions are (phrases.words)
+        from assistant.tokens import cjk_words
+
+        found = [p for w in found for p in (cjk_words(w) if _CJK.search(w) else (w,))]
     return found
 
 
