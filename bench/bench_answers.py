@@ -151,25 +151,22 @@ def main() -> None:
             index, answers = run_worker(code, set_dir, work, "inprocess", limit=args.limit)
             summary = summarise(questions, answers)
             results[name] = {"index": index, "warm_inprocess": summary}
-            if args.daemon:
-                _, via = run_worker(code, set_dir, Path(tmp) / name.replace(" ", "-") / "d",
-                                    "daemon", limit=args.limit)
-                results[name]["warm_daemon"] = summarise(questions, via)["all"]
-            if args.cold:
-                _, cold = run_worker(code, set_dir, Path(tmp) / name.replace(" ", "-") / "c",
-                                     "cold", limit=args.cold)
-                results[name]["cold"] = summarise(questions[: args.cold], cold)["all"]
             rows = [[cat, s["n"], _f(s["correct"]), _f(s["cited"]), _f(s["calendar_exact"]),
                      s["wrongly_grounded"], s["false_refusals"], f"{s['p50_s']:.2f}",
                      f"{s['p95_s']:.2f}"] for cat, s in sorted(summary.items())]
             print_table(f"{name}: {set_dir.name}, {len(questions)} questions (warm, in-process)",
                         ["category", "n", "correct %", "cited %", "cal exact %",
                          "wrong grounded", "false refusals", "p50 s", "p95 s"], rows)
-            for mode in ("warm_daemon", "cold"):
-                if mode in results[name]:
-                    s = results[name][mode]
-                    print(f"{mode}: p50 {s['p50_s']:.2f} s, p95 {s['p95_s']:.2f} s, "
-                          f"correct {s['correct']:.1f} % (n={s['n']})")
+            sys.stdout.flush()  # a long baseline run shows each figure as it comes
+            modes = [("warm_daemon", "daemon", args.limit, questions)] if args.daemon else []
+            if args.cold:
+                modes.append(("cold", "cold", args.cold, questions[: args.cold]))
+            for key, mode, limit, asked in modes:
+                _, got = run_worker(code, set_dir, Path(tmp) / name.replace(" ", "-") / mode,
+                                    mode, limit=limit)
+                s = results[name][key] = summarise(asked, got)["all"]
+                print(f"{key}: p50 {s['p50_s']:.2f} s, p95 {s['p95_s']:.2f} s, "
+                      f"correct {s['correct']:.1f} % (n={s['n']})", flush=True)
             if args.show:
                 for q in questions:
                     a = answers.get(q["id"])
