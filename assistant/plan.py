@@ -19,14 +19,13 @@ from zoneinfo import ZoneInfo
 
 from assistant import phrases as ph
 from assistant.phrases import Phrases, words
-from assistant.timeparse import Window, find_windows
+from assistant.timeparse import MONTHS, WEEKDAYS, Window, find_windows
 from assistant.timewords import to_english
 from assistant.vocab import (
     EventMatch,
     Vocabulary,
     directed,
     edit_distance,
-    is_person,
     plain,
     similar,
 )
@@ -165,6 +164,13 @@ def answer_type(tokens: list[str], p: Phrases) -> str:
     return "other"
 
 
+_MONTHS_AND_DAYS = frozenset([*MONTHS, *WEEKDAYS, *(m[:3] for m in MONTHS)])
+_FIRST_PERSON = frozenset("i we me us i'm we're ich wir mich uns я мы меня нас 我 我们".split())
+
+# Words that put a question in the past: a bare day or date in it is the one gone by.
+_PAST = frozenset("did was were had went said wrote sent told asked ago yesterday".split())
+
+
 def _drop(tokens: list[str], spans: list[tuple[int, int]]) -> list[str]:
     gone = {i for a, b in spans for i in range(a, b)}
     return [t for i, t in enumerate(tokens) if i not in gone]
@@ -227,7 +233,9 @@ class Planner:
         else:
             text_nz, tz_asked = text, None
 
-        windows = find_windows(text_nz, now, self.tz, prefer="future")
+        # "what did we eat on Sunday" is the Sunday gone, "what's on Sunday" the next one
+        past = p.language == "en" and bool(set(words(text_nz)) & _PAST)
+        windows = find_windows(text_nz, now, self.tz, prefer="past" if past else "future")
         window = window_text = None
         explicit = False
         rest = text_nz
@@ -264,6 +272,9 @@ class Planner:
                  ("free", "next", "remaining", "status", "agenda", "generic", "verbs", "weekday",
                   "deadline", "soft", "first", "kinds")}
         type_spans = [s for cues in p.answer_types.values() for s in ph.find(tokens, cues)]
+        # "what time for me": the question phrase, not "time for" (free time)
+        spans["free"] = [(a, b) for a, b in spans["free"]
+                         if not any(a < y and x < b for x, y in type_spans)]
         said_words = [t for t in tokens if t in p.said]
         mine = any(t in p.mine for t in all_tokens)
 
@@ -276,6 +287,12 @@ class Planner:
                    if t not in p.stopwords and not any(c.isdigit() for c in t) and len(t) > 1
                    and t not in WH and t not in AUX]
         generic = [tokens[a] for a, b in soft_spans for _ in range(b - a)]
+        # "the june unit council": a month or day that is no time phrase qualifies the
+        # event ("Unit Council", in June); it is not a word of its title
+        timely = [t for t in content if plain(t) in _MONTHS_AND_DAYS]
+        if timely and len(timely) < len(content):
+            content = [t for t in content if t not in timely]
+            generic += timely
         self._forms: dict[str, str] = {}
         focus = self._focus(words(text_nz), window_text, p)
         names = self._names(asked, all_tokens, p)
@@ -293,7 +310,10 @@ class Planner:
             return Plan(route="search", **base)
 
         # 2. free time
-        if spans["free"] and not self._about_other_things(content, p):
+        # "am I free for coffee ...": the person's own time, whatever it is for; "is the
+        # museum free on Sundays?" is about something else
+        own_time = any(t in _FIRST_PERSON for t in tokens)
+        if spans["free"] and (own_time or not self._about_other_things(content, p)):
             length = _length(text_nz)
             busy = any(tokens[a] == "busy" for a, _ in spans["free"])
             return Plan(route="free", min_length=length or timedelta(minutes=30),
@@ -336,6 +356,12 @@ class Planner:
                 return Plan(route="event", events=tuple(matches), event_mode=mode, **base)
             if during and not matches:
                 return Plan(route="search", **base)
+            strong = [(a, b) for a, b in spans["agenda"]
+                      if tokens[a] not in ("have", "having", "got", "left")]
+            if not matches and window and strong and not any(self.known(w) for w in content):
+                # "anything on for Victoria Day, Monday the 24th": no note knows the name;
+                # the day it names is what can be answered
+                return Plan(route="agenda", **base)
         elif generic and (spans["next"] or (not window and not during)):
             # "when is my next appointment?": whatever comes next
             mode = self._mode(spans, window is not None, tokens)
@@ -496,8 +522,8 @@ def senders_named(question: str, known: list[str] | tuple[str, ...], language: s
 
 def _other_kind(match: EventMatch, kinds: list[str], p: Phrases) -> bool:
     """The question names a kind of event ("pottery class") that the title does not, and the
-    title names something else in plain words ("Mira's pottery exhibition opening"); a
-    title of names and the matched words alone ("Pottery with Ines") may still be it."""
+    title names another kind ("Mira's pottery exhibition opening"); a title that names no
+    kind ("Pottery with Ines", "NRP recertification") may still be it."""
     if not kinds:
         return False
     entry = match.entry
@@ -508,13 +534,10 @@ def _other_kind(match: EventMatch, kinds: list[str], p: Phrases) -> bool:
     asked = {p.lemma(w) for w in entry.fields["title"]} & said
     if asked:
         return False
-    for i, raw in enumerate(title):
+    nouns = {p.lemma(plain(w)) for phrase in p.calendar.get("event_nouns", ()) for w in phrase}
+    for raw in title:
         word = plain(raw.strip("()[],.:;'\"").removesuffix("'s"))
-        if len(word) < 3 or word in p.stopwords or not word.isalpha():
-            continue
-        if raw[:1].isupper() and (i > 0 or is_person(raw)):
-            continue  # a name
-        if any(similar(p.lemma(word), p.lemma(m)) for m in match.matched):
-            continue
-        return True
+        if p.lemma(word) in nouns and not any(
+                similar(p.lemma(word), p.lemma(m)) for m in match.matched):
+            return True  # "exhibition" for a class; "recertification" names no kind
     return False

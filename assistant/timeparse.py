@@ -145,6 +145,9 @@ def _rest_of(m: re.Match[str], c: _Ctx) -> Window:
     return Window(c.now, midnight(end, c.tz))
 
 
+_CLAUSE_END = re.compile(r"\s*(?:$|[-–—?!.,;:+])")
+
+
 @_rule(_ON + r"(?:(?P<mod>next|last|this|coming|past)\s+)?" + _WD
        + r"(?:\s+(?P<wk>next|last|this)\s+week)?")
 def _weekday(m: re.Match[str], c: _Ctx) -> Window | None:
@@ -153,6 +156,7 @@ def _weekday(m: re.Match[str], c: _Ctx) -> Window | None:
     if c.strict and not (
         mod or wk or m.group(0).startswith(("on ", "for ", "by ", "over "))
         or _PART_AFTER.match(m.string, m.end()) or m.string.startswith("'s", m.end())
+        or _CLAUSE_END.match(m.string, m.end())  # "do I work friday?", "call sunday - when?"
     ):
         return None  # "my Sunday long run" names no day to filter on
     today = c.today

@@ -6,7 +6,7 @@ time phrases, event names from the user's own calendar, casing, punctuation and 
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -243,3 +243,28 @@ def test_a_relative_is_found_by_any_word_for_them(question: str, sender: str) ->
 )
 def test_called_off_is_no_name(question: str, kind: str) -> None:
     assert Planner(vocabulary(), TZ).plan(question, NOW).answer_type == kind
+
+
+@pytest.mark.parametrize(
+    ("question", "route", "title"),
+    [
+        ("next dentist appt?", "event", "Dentist check-up (Dr. Yilmaz)"),  # an abbreviation
+        ("ada call friday - what time", "event", "Call with Ada about Lisbon"),  # a bare day
+        ("am I free for coffee tomorrow afternoon", "free", None),  # whatever it is for
+        ("do i have time for a quick call thursday?", "free", None),
+        ("is the museum free on sundays", "search", None),  # not the person's time
+        ("spanish class in june?", "event", "Spanish class"),  # a month qualifies, no title word
+    ],
+)
+def test_everyday_shapes_of_calendar_questions(question: str, route: str, title: str | None
+                                               ) -> None:
+    plan = Planner(vocabulary(), TZ).plan(question, NOW)
+    assert plan.route == route
+    assert title is None or [m.entry.title for m in plan.events][:1] == [title]
+
+
+@given(st.sampled_from(["sunday", "Sunday", "on sunday"]),
+       st.sampled_from(["what did we do {d}?", "what did ada say {d}", "where was i {d}"]))
+def test_a_day_in_a_past_question_is_the_one_gone_by(day: str, shape: str) -> None:
+    plan = Planner(vocabulary(), TZ).plan(shape.format(d=day), NOW)  # NOW is a Monday
+    assert plan.window is not None and plan.window.start.date() == date(2026, 11, 22)
