@@ -293,6 +293,12 @@ class Planner:
         if timely and len(timely) < len(content):
             content = [t for t in content if t not in timely]
             generic += timely
+            month = next((t for t in timely if plain(t) in MONTHS), None)
+            if window is None and month is not None:  # ... and the month is when
+                found = find_windows(f"in {month}", now, self.tz,
+                                     prefer="past" if past else "future")
+                if found:
+                    window, window_text = found[0][0], month
         self._forms: dict[str, str] = {}
         focus = self._focus(words(text_nz), window_text, p)
         names = self._names(asked, all_tokens, p)

@@ -268,3 +268,12 @@ def test_everyday_shapes_of_calendar_questions(question: str, route: str, title:
 def test_a_day_in_a_past_question_is_the_one_gone_by(day: str, shape: str) -> None:
     plan = Planner(vocabulary(), TZ).plan(shape.format(d=day), NOW)  # NOW is a Monday
     assert plan.window is not None and plan.window.start.date() == date(2026, 11, 22)
+
+
+@pytest.mark.parametrize("question", ["is the december atlas steering meeting still on?",
+                                      "Atlas steering meeting in December still happening"])
+def test_a_month_naming_an_occurrence_is_its_window(question: str) -> None:
+    plan = Planner(vocabulary(), TZ).plan(question, NOW)
+    assert plan.route == "event" and plan.event_mode == "status"
+    assert plan.window is not None and plan.window.start.date() == date(2026, 12, 1)
+    assert [m.entry.title for m in plan.events] == ["Atlas steering meeting"]
