@@ -19,7 +19,7 @@ from zoneinfo import ZoneInfo
 
 from assistant import phrases as ph
 from assistant.phrases import Phrases, words
-from assistant.timeparse import MONTHS, WEEKDAYS, Window, find_windows
+from assistant.timeparse import MONTH_AND_DAY_NAMES, MONTHS, Window, find_windows
 from assistant.timewords import to_english
 from assistant.vocab import (
     EventMatch,
@@ -164,7 +164,7 @@ def answer_type(tokens: list[str], p: Phrases) -> str:
     return "other"
 
 
-_MONTHS_AND_DAYS = frozenset([*MONTHS, *WEEKDAYS, *(m[:3] for m in MONTHS)])
+_MONTHS_AND_DAYS = MONTH_AND_DAY_NAMES | {m[:3] for m in MONTHS}
 _FIRST_PERSON = frozenset("i we me us i'm we're ich wir mich uns я мы меня нас 我 我们".split())
 
 # Words that put a question in the past: a bare day or date in it is the one gone by.
@@ -532,18 +532,12 @@ def _other_kind(match: EventMatch, kinds: list[str], p: Phrases) -> bool:
     kind ("Pottery with Ines", "NRP recertification") may still be it."""
     if not kinds:
         return False
-    entry = match.entry
-    title = entry.title.split()
     said = {p.lemma(plain(w)) for w in kinds}
-    if any(p.lemma(plain(w)) in said for w in title):
-        return False
-    asked = {p.lemma(w) for w in entry.fields["title"]} & said
-    if asked:
+    if {p.lemma(w) for w in match.entry.fields["title"]} & said:
         return False
     nouns = {p.lemma(plain(w)) for phrase in p.calendar.get("event_nouns", ()) for w in phrase}
-    for raw in title:
-        word = plain(raw.strip("()[],.:;'\"").removesuffix("'s"))
-        if p.lemma(word) in nouns and not any(
-                similar(p.lemma(word), p.lemma(m)) for m in match.matched):
+    for raw in match.entry.title.split():  # whole words: "check-up" is one kind
+        word = p.lemma(plain(raw.strip("()[],.:;'\"").removesuffix("'s")))
+        if word in nouns and not any(similar(word, p.lemma(m)) for m in match.matched):
             return True  # "exhibition" for a class; "recertification" names no kind
     return False

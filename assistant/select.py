@@ -22,6 +22,7 @@ from assistant import answer_types, evidence
 from assistant.phrases import Phrases, find, load, words
 from assistant.plan import Plan
 from assistant.retrieve import Hit
+from assistant.timeparse import MONTH_AND_DAY_NAMES
 from assistant.vocab import plain
 
 Verdict = Literal["answer", "not_known", "partial", "none"]
@@ -158,17 +159,17 @@ class Selector:
         said = self._directions(text)
         return any(said.get(place) not in (None, way) for place, way in asked.items())
 
-    def _label_fit(self, text: str, focus: list[str]) -> float:
+    def _label_fit(self, text: str, wanted: set[str]) -> float:
         """A "Label: value" line says what its value is: the share of the label's words that
-        are focus words ("Password: …" for "the wifi password": 1), or -1 when it names
-        another kind of value ("WiFi name: …", "Total rent: …" for "my half of the rent")."""
+        are ``wanted`` (the focus words and their lemmas: "Password: …" for "the wifi
+        password": 1), or -1 when it names another kind of value ("WiFi name: …", "Total
+        rent: …" for "my half of the rent")."""
         m = _LABEL.match(text)
         if not m:
             return 0.0
         label = words(plain(m["label"].rsplit(" — ", 1)[-1]))  # an event's "Title — When:"
         if not label:
             return 0.0
-        wanted = {self.p.lemma(f) for f in focus} | set(focus)
         said = [w for w in label if w not in self.p.stopwords]
         if any(self.p.lemma(w) in self.type_nouns and self.p.lemma(w) not in wanted
                and w not in wanted for w in said):
@@ -193,6 +194,7 @@ class Selector:
         # sources write capitalised ("Porto", "Grace"): a statement must be about them
         proper = names | {plain(n) for n in plan.people} | _proper_nouns(hits[:MAX_HITS])
         entities = [f for f in focus if f in proper and f not in self.type_nouns]
+        wanted = {self.p.lemma(f) for f in focus} | set(focus)  # what a label may name
         attributes = {f: w for f, w in weights.items()
                       if f not in entities and f not in self.type_nouns}
 
@@ -233,7 +235,7 @@ class Selector:
                 score -= 0.15
             if outdated(hit):
                 score -= 0.15  # the person marked it as replaced: the newer note wins
-            fit = self._label_fit(text, focus)
+            fit = self._label_fit(text, wanted)
             score += 0.05 * fit if fit > 0 else 0.15 * fit
             labelled = bool(own & self.type_nouns)  # "Total:", "His number is", "code"
             rows.append((unit, text, score, cover, fits, names_ok, around, labelled))
@@ -304,15 +306,6 @@ def _counts(text: str, phrases: Phrases) -> dict[str, int]:
 _MID_CAPITAL = re.compile(r"(?<=[\w,;)] )([A-ZÀ-ÖØ-Þ][a-zà-öø-ÿ]+)")
 
 
-def _calendar_words() -> frozenset[str]:
-    from assistant.timeparse import MONTHS, WEEKDAYS
-
-    return frozenset(plain(w) for w in (*MONTHS, *WEEKDAYS))
-
-
-_CALENDAR_WORDS = _calendar_words()
-
-
 def _proper_nouns(hits: Sequence[Hit]) -> set[str]:
     """Words the sources write capitalised inside sentences and never in lower case: names
     of people and places ("Grace", "Porto"), whatever case the question used."""
@@ -325,7 +318,7 @@ def _proper_nouns(hits: Sequence[Hit]) -> set[str]:
         if sum(w in german for w in found) > max(3, len(found) // 10):
             continue  # German writes every noun capitalised: no sign of a name
         upper.update(plain(m) for m in _MID_CAPITAL.findall(hit.text))
-    return {w for w in upper - lower - _CALENDAR_WORDS if len(w) > 2}  # "March" is no one
+    return {w for w in upper - lower - MONTH_AND_DAY_NAMES if len(w) > 2}  # "March" is no one
 
 
 def _holds(found: set[str], word: str) -> bool:
