@@ -218,21 +218,28 @@ class Answerer:
 
     # -- the search route ----------------------------------------------------------------
 
-    def ask_search(self, plan: Plan | str, k: int, on_token: OnToken | None = None) -> Answer:
+    def retrieve(self, plan: Plan | str, n: int) -> tuple[list[Hit], SearchFilter]:
+        """The ``n`` best hits for a question, and the filter its words made: what `ask`
+        reads (bench/locomo.py measures exactly this)."""
         if isinstance(plan, str):
             plan = self.planner.plan(plan, self.now)
         flt, query = self.search_filter(plan)
-        wanted = max(k, CANDIDATES)
-        hits = self.searcher.search(query, wanted, flt)
+        hits = self.searcher.search(query, n, flt)
         timed = flt.after is not None or flt.before is not None
         if timed and not plan.said:
             # "people are coming over on Saturday: the guest wifi password?" - the time names
             # when something happens, not when the note was written: it ranks, it does not
             # filter (what someone wrote last week is filtered by when it was written)
             loose = SearchFilter(senders=flt.senders)
-            hits = fuse([hits, self.searcher.search(plan.question, wanted, loose)], wanted)
+            hits = fuse([hits, self.searcher.search(plan.question, n, loose)], n)
         elif not hits and not flt.empty:  # the time phrase may have been part of the topic
-            hits = self.searcher.search(plan.question, wanted)
+            hits = self.searcher.search(plan.question, n)
+        return hits, flt
+
+    def ask_search(self, plan: Plan | str, k: int, on_token: OnToken | None = None) -> Answer:
+        if isinstance(plan, str):
+            plan = self.planner.plan(plan, self.now)
+        hits, flt = self.retrieve(plan, max(k, CANDIDATES))
         if hits and flt.senders and not self.planner.topic(plan):
             from assistant.listing import listing
 
@@ -247,7 +254,7 @@ class Answerer:
             return self._not_found(plan, hits)
         from assistant.event_lookup import freshen
 
-        hits = freshen(hits, self.searcher.store, self.now, self.tz)
+        hits = freshen(self.searcher.in_context(hits), self.searcher.store, self.now, self.tz)
         choice = self.selector.choose(plan, hits)
         shown = hits[: max(k, 1)]
         if choice.verdict == "none" or self._too_far(choice, hits):

@@ -53,7 +53,7 @@ PATTERNS: dict[str, re.Pattern[str]] = {
     # digit groups ("K7WQ2P", "GN23C-0477-118", "welcome-e17-guests", "41703", "0417 3390")
     "code": re.compile(
         r"(?<![\w-])(?=[\w/.-]*\d)(?=[\w/.-]*[A-Za-z])[A-Za-z0-9][\w/.-]{2,}[A-Za-z0-9](?![\w-])"
-        r"|(?<![\w.,])\d{4,}(?![\w.,])|(?<![\w.,])\d{2,}(?:[ -]\d{2,}){1,4}(?![\w.,])"
+        r"|(?<![\w.,])\d{4,}(?!\w|[.,]\d)|(?<![\w.,])\d{2,}(?:[ -]\d{2,}){1,4}(?!\w|[.,]\d)"
         r"|\b[A-Z]{2}\d{2}(?: ?\w{4}){3,7}\b"),
 }
 # Types a question can only be answered with a value of: no value, no answer.

@@ -227,3 +227,15 @@ def m007_terms_in_every_script(db: Any) -> None:
         "INSERT INTO chunk_terms(chunk_id, lang, title, text, senders) VALUES (?,?,?,?,?)",
         ((chunk_id, *entry(title, text, senders)) for chunk_id, title, text, senders in rows),
     )
+
+
+@migration(8)
+def m008_one_message_per_chunk(db: Any) -> None:
+    # Chat messages were indexed in windows of up to 6; each is now its own chunk, ranked
+    # with its neighbours (assistant/neighbours.py), so a hit costs one message to read.
+    # Chat exports are read again by the next `assistant index` (their windows stay
+    # searchable until then); emails were always one per chunk.
+    db.execute(
+        "UPDATE documents SET mtime = -1, hash = '' "
+        "WHERE id IN (SELECT doc_id FROM chunks WHERE kind = 'message')"
+    )

@@ -457,6 +457,7 @@ class Planner:
         """Lemmas of the words an answer must be about: the question without its question
         phrase ("how much", "what time"), stopwords and time phrase."""
         gone = set(words(window_text or ""))
+        gone |= {t for t in tokens if p.lemma(t) in {p.lemma(g) for g in gone}}  # "week's"
         wh_spans = [s for cues in p.answer_types.values() for s in ph.find(tokens, cues)
                     if tokens[s[0]] in WH or tokens[s[0]] in ("how", "which", "at")]
         kept = _drop(tokens, wh_spans)

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import re
 import threading
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
 import numpy as np
 
-from assistant import tokens
+from assistant import neighbours, tokens
 from assistant.embed import Embedder
 from assistant.store import Store, to_epoch
 
@@ -103,6 +103,11 @@ class VectorIndex:
         self.start = np.zeros(0, dtype=np.float64)
         self.end = np.zeros(0, dtype=np.float64)
         self.senders: list[str] = []
+        self.chats = np.zeros(0, dtype=np.int64)  # a code per (document, chat), -1 if none
+        self.ordinals = np.zeros(0, dtype=np.int64)
+        self.prev = np.zeros(0, dtype=np.int64)  # the row before in its conversation, or -1
+        self.next = np.zeros(0, dtype=np.int64)
+        self._chat_codes: dict[tuple[int, str], int] = {}
         self.row_of: dict[int, int] = {}
         self._lock = threading.Lock()
 
@@ -137,8 +142,9 @@ class VectorIndex:
         keep = np.isin(self.ids, current, assume_unique=True)
         last = int(self.ids[-1]) if len(self.ids) else -1
         rows = db.execute(
-            "SELECT c.id, v.embedding, c.kind, c.time, c.time_end, c.senders "
-            "FROM chunks c JOIN chunk_vecs v ON v.chunk_id = c.id WHERE c.id > ? ORDER BY c.id",
+            "SELECT c.id, v.embedding, c.kind, c.time, c.time_end, c.senders, c.doc_id, "
+            "c.ordinal, c.title, c.locator FROM chunks c JOIN chunk_vecs v ON v.chunk_id = c.id "
+            "WHERE c.id > ? ORDER BY c.id",
             (last,),
         ).fetchall()
         if keep.all() and not rows:
@@ -151,7 +157,9 @@ class VectorIndex:
         start = np.full(n, np.nan)
         end = np.full(n, np.nan)
         senders: list[str] = []
-        for i, (cid, blob, kind, t0, t1, snd) in enumerate(rows):
+        chats = np.full(n, -1, dtype=np.int64)
+        ordinals = np.zeros(n, dtype=np.int64)
+        for i, (cid, blob, kind, t0, t1, snd, doc, ordinal, title, loc) in enumerate(rows):
             ids[i] = cid
             matrix[i] = np.frombuffer(blob, dtype=np.float32)
             kinds[i] = KINDS.index(kind) if kind in KINDS else -1
@@ -159,6 +167,9 @@ class VectorIndex:
                 start[i] = t0
                 end[i] = t1 if t1 is not None else t0
             senders.append((snd or "").lower())
+            ordinals[i] = ordinal
+            if kind == "message" and ".." not in loc:  # one message (a window has context)
+                chats[i] = self._chat_codes.setdefault((doc, title or ""), len(self._chat_codes))
         old = self.matrix[keep] if len(self.ids) else np.zeros((0, dim), dtype=np.float32)
         self.matrix = np.concatenate([old, matrix]) if n else old
         self.ids = np.concatenate([self.ids[keep], ids])
@@ -166,7 +177,22 @@ class VectorIndex:
         self.start = np.concatenate([self.start[keep], start])
         self.end = np.concatenate([self.end[keep], end])
         self.senders = [s for s, k in zip(self.senders, keep, strict=True) if k] + senders
+        self.chats = np.concatenate([self.chats[keep], chats])
+        self.ordinals = np.concatenate([self.ordinals[keep], ordinals])
+        self.prev, self.next = neighbours.links(self.chats, self.start, self.ordinals)
         self.row_of = {int(c): i for i, c in enumerate(self.ids)}
+
+    def admits(self, row: int, flt: SearchFilter) -> bool:
+        """Whether the chunk in ``row`` passes ``flt`` (one row: what ``mask`` does for all)."""
+        if flt.kinds and (self.kinds[row] < 0 or KINDS[self.kinds[row]] not in flt.kinds):
+            return False
+        if flt.after is not None and not self.end[row] >= to_epoch(flt.after):
+            return False
+        if flt.before is not None and not self.start[row] < to_epoch(flt.before):
+            return False
+        if flt.senders:
+            return any(s.lower() in self.senders[row] for s in flt.senders)
+        return True
 
     def mask(self, flt: SearchFilter) -> np.ndarray | None:
         if flt.empty:
@@ -220,9 +246,12 @@ def fts_query(text: str, index_languages: tuple[str, ...] = ("en",)) -> str | No
 class Searcher:
     """Hybrid retrieval over one store with one embedder."""
 
-    def __init__(self, store: Store, embedder: Embedder) -> None:
+    def __init__(
+        self, store: Store, embedder: Embedder, context: float = neighbours.CONTEXT_SHARE
+    ) -> None:
         self.store = store
         self.embedder = embedder
+        self.context = context  # share of a message's score its neighbours get (0: none)
         self.vectors = VectorIndex()
         self._vocab = False  # the temp fts5vocab table exists on this connection
         self._languages: tuple[int, tuple[str, ...]] = (-1, ("en",))
@@ -333,6 +362,16 @@ class Searcher:
         if mode in ("hybrid", "keyword"):
             for rank, cid in enumerate(self.keyword(query, CANDIDATES, flt)):
                 fused[cid] = fused.get(cid, 0.0) + KEYWORD_WEIGHT / (RRF_K + rank + 1)
+        vectors = self.vectors
+        fused = neighbours.spread(
+            fused,
+            vectors.row_of.get,
+            lambda row: int(vectors.ids[row]),
+            vectors.prev,
+            vectors.next,
+            lambda row: vectors.admits(row, flt),
+            self.context,
+        )
         best = sorted(fused.items(), key=lambda kv: -kv[1])[:k]
         return self._hits(best, qvec)
 
@@ -382,3 +421,62 @@ class Searcher:
                 )
             )
         return hits
+
+    def in_context(self, hits: list[Hit], reach: int = 1) -> list[Hit]:
+        """``hits`` with each chat message read among the ``reach`` messages either side of
+        it in its conversation ("yes, the 14th" with the question it answers), for the
+        answer step: ranking reads messages alone, an answer reads them in context. Hits
+        whose context overlaps are merged into the better-ranked one."""
+        vectors = self.vectors
+        spans: list[list[int]] = []  # rows of each hit, in conversation order
+        owner: dict[int, int] = {}  # row -> index of the span holding it
+        keep: list[Hit] = []
+        for hit in hits:
+            row = vectors.row_of.get(hit.chunk_id)
+            if hit.kind != "message" or row is None or vectors.chats[row] < 0:
+                keep.append(hit)
+                spans.append([])
+                continue
+            if row in owner:  # already read in a better hit's context
+                continue
+            rows = [row]
+            for step, front in ((vectors.prev, True), (vectors.next, False)):
+                at = row
+                for _ in range(reach):
+                    at = int(step[at])
+                    if at < 0 or at in owner:
+                        break
+                    rows.insert(0, at) if front else rows.append(at)
+            for r in rows:
+                owner[r] = len(spans)
+            keep.append(hit)
+            spans.append(rows)
+        wanted = [int(vectors.ids[r]) for rows in spans for r in rows]
+        if not wanted:
+            return keep
+        found = {
+            cid: (text, locator, senders)
+            for cid, text, locator, senders in self.store.db.execute(
+                f"SELECT id, text, locator, senders FROM chunks WHERE id IN "
+                f"({','.join('?' * len(wanted))})",
+                wanted,
+            )
+        }
+        out: list[Hit] = []
+        for hit, rows in zip(keep, spans, strict=True):
+            parts = [found.get(int(vectors.ids[r])) for r in rows]
+            parts = [p for p in parts if p is not None]
+            if len(parts) < 2:
+                out.append(replace(hit, rank=len(out) + 1))
+                continue
+            senders = tuple(dict.fromkeys(
+                s for _, _, snd in parts for s in (snd or "").split("\n") if s))
+            first, last = parts[0][1], parts[-1][1]
+            out.append(replace(
+                hit,
+                rank=len(out) + 1,
+                text="\n".join(text for text, _, _ in parts),
+                locator=f"{first}..{last}",
+                senders=senders,
+            ))
+        return out

@@ -82,7 +82,16 @@ def statements(hits: Sequence[Hit]) -> list[Unit]:
     for i, hit in enumerate(hits[:MAX_HITS]):
         for heading, text in evidence.sections(hit.text):
             context = " ".join(x for x in (hit.title or "", heading) if x)
-            out.extend(Unit(u, i, context) for u in evidence.offerable(text))
+            asked: tuple[str, str] | None = None  # the last message, if it asked something
+            for u in evidence.offerable(text):
+                head = evidence.MESSAGE_HEAD.match(u) if hit.kind == "message" else None
+                sender = head["sender"] if head else ""
+                # a reply stands under the question it answers, as a line under its
+                # heading: "4471, same as the gate" after "what's the bike lock code?"
+                under = asked[1] if asked and head and asked[0] != sender else ""
+                out.append(Unit(u, i, f"{context} {under}".strip()))
+                asked = (sender, evidence.without_head(u)) if head and u.rstrip().endswith(
+                    "?") else None
     return out
 
 
@@ -177,6 +186,13 @@ class Selector:
         held = [w for w in said if self.p.lemma(w) in wanted or w in wanted]
         return len(held) / len(said) if said else 0.0
 
+    def _possessors(self, question: str) -> set[str]:
+        """Whose the asked thing is: "lena's mobile", "the car's plate" name who or what a
+        statement must be about, whatever case they are written in."""
+        found = {w for w in _POSSESSIVE.findall(plain(question))
+                 if w not in self.p.stopwords and w not in _TIME_OWNERS}
+        return found | {self.p.lemma(w) for w in found}
+
     def choose(self, plan: Plan, hits: Sequence[Hit]) -> Choice:
         self.p = load(plan.language)
         self.type_nouns = frozenset(self.p.lemma(w) for w in self.p.value_nouns)
@@ -192,7 +208,8 @@ class Selector:
                    for h in hits[:MAX_HITS]]
         # names: the question's capitalised words, the people it names, and words the
         # sources write capitalised ("Porto", "Grace"): a statement must be about them
-        proper = names | {plain(n) for n in plan.people} | _proper_nouns(hits[:MAX_HITS])
+        proper = (names | {plain(n) for n in plan.people} | _proper_nouns(hits[:MAX_HITS])
+                  | self._possessors(plan.question))
         entities = [f for f in focus if f in proper and f not in self.type_nouns]
         wanted = {self.p.lemma(f) for f in focus} | set(focus)  # what a label may name
         attributes = {f: w for f, w in weights.items()
@@ -220,7 +237,9 @@ class Selector:
             source = sources[unit.hit]
             # each name in the statement, its heading or sender, or said again and again in
             # its source ("Porto" all over the booking mail, "Lena" once in Felix's section)
-            names_ok = all(_holds(own | ctx, e) or source.get(e, 0) >= 2 for e in entities)
+            # ("Dad" is "Papa" in the family chat: kin words stand for each other)
+            names_ok = all(any(_holds(own | ctx, k) or source.get(k, 0) >= 2
+                               for k in (e, *self.p.kin_of(e))) for e in entities)
             cover = share(own, attributes, ctx)
             around = share(set(source), attributes)
             fits = answer_types.fits(plan.answer_type, text)
@@ -282,6 +301,13 @@ class Selector:
         if near:
             return Choice("partial", tuple(near[:1]), ranked, weights)
         return Choice("none", (), ranked, weights)
+
+
+_POSSESSIVE = re.compile(r"\b(\w+)['’]s\b")
+# "last week's review", "this year's budget": a time, not whose
+_TIME_OWNERS = frozenset(
+    "today tomorrow yesterday tonight week weekend month year day morning evening night "
+    "season term quarter".split()) | MONTH_AND_DAY_NAMES
 
 
 def _heading_of(heading: Scored, statement: Scored) -> bool:

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from assistant.chunking import ranking_title
 from assistant.errors import StoreError
 from assistant.migrations import MIGRATIONS
 from assistant.records import Chunk, Event
@@ -169,7 +170,7 @@ class DocumentWriter:
             )
             db.execute(  # its keyword-index row (migration 7)
                 "INSERT INTO chunk_terms(chunk_id, lang, title, text, senders) VALUES (?,?,?,?,?)",
-                (cur.lastrowid, *entry(chunk.title, chunk.text, row[6])),
+                (cur.lastrowid, *entry(ranking_title(chunk), chunk.text, row[6])),
             )
             db.execute(
                 "INSERT INTO chunk_vecs(chunk_id, embedding) VALUES (?, ?)",

@@ -7,12 +7,18 @@ its own store, as a person's own data would be. Every non-adversarial question
 conversation. Reported: recall@5/@10/@25 of the gold evidence turns (a retrieved chunk
 counts for every turn it contains), the mean turns per retrieved chunk, and recall at an
 equal budget of 5/10/25 turns (so bigger windows cannot win by size alone), per category
-and overall, for dense / BM25 / hybrid / hybrid + the filters `assistant ask` takes from the
-question (time window, sender) and several window sizes.
+and overall.
+
+Modes: dense / keyword / hybrid rank the question as it is; `ask` is exactly what
+`assistant ask` retrieves (Answerer.retrieve: the question's time window and sender as
+filters, a time phrase that names when something happened ranking instead of filtering),
+with each message ranked with its neighbours (assistant/neighbours.py); `ask-alone` is the
+same without the neighbours. By default it measures the shipped configuration (single
+messages, `ask`) beside the old one (windows of 6 messages) in the same run.
 
 Published reference (LoCoMo paper, Table 3, DRAGON over turns): R@5 56.7, R@10 66.2, R@25 76.7.
 
-Run: .venv/bin/python bench/locomo.py [--windows 1,3,6] [--limit N]
+Run: .venv/bin/python bench/locomo.py [--windows 1,6] [--modes ask,ask-alone] [--limit N]
 """
 
 from __future__ import annotations
@@ -36,7 +42,7 @@ from assistant.config import EmbeddingConfig, RetrievalConfig  # noqa: E402
 from assistant.embed import Embedder  # noqa: E402
 from assistant.index import Indexer  # noqa: E402
 from assistant.records import Message  # noqa: E402
-from assistant.retrieve import Searcher, SearchFilter  # noqa: E402
+from assistant.retrieve import Searcher  # noqa: E402
 from assistant.store import Store  # noqa: E402
 from common import LOCOMO, print_table, save  # noqa: E402
 
@@ -111,9 +117,13 @@ def _no_llm() -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--windows", default="1,3,6", help="messages per window to try")
+    shipped = DEFAULT_OPTIONS.window_messages
+    parser.add_argument(
+        "--windows", default=f"{shipped},6", help=f"messages per window (shipped: {shipped})"
+    )
     parser.add_argument("--limit", type=int, default=0, help="only the first N conversations")
-    parser.add_argument("--modes", default="dense,keyword,hybrid,hybrid+time")
+    parser.add_argument("--modes", default="ask,ask-alone",
+                        help="of dense, keyword, hybrid, ask, ask-alone")
     args = parser.parse_args()
     if not LOCOMO.exists():
         sys.exit(f"error: {LOCOMO} not found (the shared bench data)")
@@ -128,7 +138,7 @@ def main() -> None:
     unresolved = 0
     with tempfile.TemporaryDirectory() as tmp:
         for window in [int(w) for w in args.windows.split(",")]:
-            options = replace(DEFAULT_OPTIONS, window_messages=window, window_tokens=10_000)
+            options = replace(DEFAULT_OPTIONS, window_messages=window)
             stores, index_s, n_chunks = [], 0.0, 0
             for sample in data:
                 store = Store(Path(tmp) / f"w{window}-{sample['sample_id']}.db")
@@ -147,9 +157,12 @@ def main() -> None:
                 q_time, turns_per_hit = 0.0, []
                 for sample, store in zip(data, stores, strict=True):
                     searcher = Searcher(store, embedder)
+                    if mode == "ask-alone" or not mode.startswith("ask"):
+                        searcher.context = 0.0
                     msgs = messages(sample)
                     valid = {m.id for m in msgs}
                     now = msgs[-1].time
+                    asker = Answerer(searcher, _no_llm, TZ, now, RetrievalConfig())
                     for qa in sample["qa"]:
                         cat = qa.get("category")
                         if cat not in CATEGORIES:
@@ -159,19 +172,11 @@ def main() -> None:
                             unresolved += window == 1 and mode == modes[0] and not gold
                             if not gold:
                                 continue
-                        flt, query = SearchFilter(), qa["question"]
-                        if mode == "hybrid+time":  # what `assistant ask` does with a question
-                            asker = Answerer(searcher, _no_llm, TZ, now, RetrievalConfig())
-                            flt, query = asker.search_filter(qa["question"])
                         t0 = time.perf_counter()
-                        hits = searcher.search(
-                            query,
-                            max(KS),
-                            flt,
-                            mode="hybrid" if mode.startswith("hybrid") else mode,
-                        )
-                        if not hits and not flt.empty:  # as ask: the phrase was the topic
-                            hits = searcher.search(qa["question"], max(KS))
+                        if mode.startswith("ask"):
+                            hits, _ = asker.retrieve(qa["question"], max(KS))
+                        else:
+                            hits = searcher.search(qa["question"], max(KS), mode=mode)
                         q_time += time.perf_counter() - t0
                         hit_turns = [turns_of(h.locator) for h in hits]
                         turns_per_hit.extend(len(t) for t in hit_turns[:5])
@@ -179,6 +184,7 @@ def main() -> None:
                             for k in KS:
                                 got = set().union(*hit_turns[:k]) if hit_turns else set()
                                 per_cat[bucket][f"R@{k}"].append(len(gold & got) / len(gold))
+                                per_cat[bucket][f"turns@{k}"].append(float(len(got)))
                                 per_cat[bucket][f"B{k}"].append(
                                     budget_recall(hit_turns, gold, k)
                                 )
@@ -210,6 +216,8 @@ def main() -> None:
             f"{r['turns_per_hit']:.2f}",
             *(f"{r['overall'][f'R@{k}']:.1f}" for k in KS),
             *(f"{r['overall'][f'B{k}']:.1f}" for k in KS),
+            f"{r['multi-hop']['R@10']:.1f}",
+            f"{r['multi-hop']['B10']:.1f}",
             *(f"{r[c]['R@5']:.1f}" for c in CATEGORIES.values()),
             f"{r['index_s']:.0f}",
             f"{r['query_ms']:.1f}",
@@ -233,6 +241,8 @@ def main() -> None:
             "",
             "",
             "",
+            "",
+            "",
         ]
     )
     print_table(
@@ -247,6 +257,8 @@ def main() -> None:
             "B5",
             "B10",
             "B25",
+            "multi-hop R@10",
+            "multi-hop B10",
             *(f"{c} R@5" for c in CATEGORIES.values()),
             "index s",
             "query ms",

@@ -99,3 +99,47 @@ def test_a_note_marked_outdated_loses_to_the_current_one(notes_home: Path, make_
     library.index(rt)
     answer = library.ask(rt, "which hotel are we staying at in porto?")
     assert "Casa da Ribeira" in answer.answer and answer.citations[0].path.endswith("/trip.md")
+
+
+FAMILY_NOTE = """# Family
+
+## Felix (brother)
+- Munich, Clemensstraße 31
+- Mobile: +49 152 0417 3390
+- Partner: Lena Vogt (paediatric nurse). Daughter: Mia
+
+## Papa
+- Knee operation on 3 March: it went well, he is home again.
+"""
+
+
+def _ask_family(notes_home: Path, make_runtime, question: str):
+    write_tree(notes_home / "notes", {"family.md": FAMILY_NOTE})
+    rt = make_runtime(notes_home)
+    library.index(rt)
+    return library.ask(rt, question)
+
+
+@pytest.mark.parametrize("question", [
+    "what's lena's mobile number?", "lena's phone number please", "Lena's mobile?",
+])
+def test_whose_number_is_asked_must_be_whose_number_is_answered(
+        notes_home: Path, make_runtime, question: str) -> None:
+    # the only mobile near Lena's name is her partner's: "lena's" names whose it must be
+    answer = _ask_family(notes_home, make_runtime, question)
+    assert not answer.grounded and "0417" not in answer.answer.split("Closest")[0]
+
+
+@pytest.mark.parametrize("question", ["how did dad's knee operation go", "how's my father's knee?"])
+def test_a_relative_is_found_under_another_word_for_them(
+        notes_home: Path, make_runtime, question: str) -> None:
+    answer = _ask_family(notes_home, make_runtime, question)
+    assert answer.grounded and "went well" in answer.answer
+
+
+@pytest.mark.parametrize("when", ["last week's", "this month's", "yesterday's"])
+def test_a_time_phrase_in_the_possessive_is_no_topic(indexed, when: str) -> None:
+    plan = library.planner(indexed).plan(f"what did we decide in {when} design review",
+                                         indexed.now)
+    assert plan.focus == ("decid", "design", "review") or "week" not in plan.focus
+    assert not {"week", "month", "yesterday"} & set(plan.focus)

@@ -96,7 +96,7 @@ def test_an_index_from_before_migration_7_is_upgraded_in_place(
     monkeypatch.undo()
 
     store = Store(tmp_path / "a.db")
-    assert store.schema_version == 7
+    assert store.schema_version >= 7
     assert _found(store, "补牙") == ["/zh/dentist.md"]
     store.delete_document("/zh/dentist.md")
     assert _found(store, "补牙") == []

@@ -68,8 +68,8 @@ def test_cli_search_filters_and_json_shape(home: Path, cli) -> None:
     hit = data["hits"][0]
     assert set(hit) == {"rank", "score", "kind", "path", "title", "text", "locator", "time"}
     assert hit["kind"] == "message" and hit["title"] == "Ada Brandt"
-    assert hit["locator"].startswith("20261118T201400-")
-    assert hit["time"].startswith("2026-11-18T20:14")
+    assert hit["locator"].startswith("20261118T201500-")  # the message with those words
+    assert "window seat" in hit["text"] and hit["time"].startswith("2026-11-18T20:15")
 
 
 def test_a_question_about_what_someone_said_last_week_gets_both_filters(rt) -> None:

@@ -1,4 +1,4 @@
-"""Re-exports of a growing chat: only new or changed conversation windows are embedded."""
+"""Re-exports of a growing chat: only the new messages are embedded."""
 
 from __future__ import annotations
 
@@ -41,7 +41,7 @@ def home(tmp_path: Path) -> Path:
     return tmp_path
 
 
-def test_a_grown_export_embeds_only_the_new_and_the_last_changed_window(
+def test_a_grown_export_embeds_only_its_new_messages(
     home: Path, make_runtime
 ) -> None:
     chat = home / "messages" / "WhatsApp Chat with Ada Brandt.txt"
@@ -56,11 +56,11 @@ def test_a_grown_export_embeds_only_the_new_and_the_last_changed_window(
     after = hashes(chat)
     new = [h for h in after if h not in set(before)]
     assert again.updated == 1
-    assert again.chunks_embedded == len(new) <= 3  # the open last window + new ones
-    assert again.chunks_reused == len(after) - len(new) == len(before) - 1
+    assert again.chunks_embedded == len(new) == 12  # one chunk per message
+    assert again.chunks_reused == len(after) - len(new) == len(before)
 
 
-def test_windows_are_the_same_for_the_same_prefix(tmp_path: Path) -> None:
+def test_chunks_are_the_same_for_the_same_prefix(tmp_path: Path) -> None:
     (tmp_path / "a").mkdir()
     (tmp_path / "b").mkdir()
     short, long = tmp_path / "a" / "chat.txt", tmp_path / "b" / "chat.txt"

@@ -1,0 +1,28 @@
+"""Values of the asked kind in a statement: what makes it an answer."""
+
+from __future__ import annotations
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from assistant.answer_types import fits, values
+
+CODES = st.from_regex(r"\A[1-9]\d{3,7}\Z")
+ENDINGS = st.sampled_from(["", ".", ",", "!", "?", ")", ";", " ", ", same as the gate",
+                           ". Don't tell anyone"])
+LEADS = st.sampled_from(["", "the code is ", "PIN: ", "(", "it's ", "door code "])
+
+
+@given(LEADS, CODES, ENDINGS)
+def test_a_code_is_found_whatever_punctuation_ends_the_sentence(
+    lead: str, code: str, ending: str
+) -> None:
+    text = f"{lead}{code}{ending}"
+    if not (1900 <= int(code) <= 2099):  # a plain year is a date, not a code
+        assert code in values("code", text)
+        assert fits("code", text)
+
+
+@given(st.integers(1000, 9999), st.integers(0, 99), st.sampled_from([".", ","]))
+def test_the_digits_of_an_amount_are_not_a_code(whole: int, cents: int, sep: str) -> None:
+    assert values("code", f"it comes to {whole}{sep}{cents:02d} in total") == []
