@@ -204,7 +204,10 @@ class Answerer:
         rest = asked
         found = find_windows(asked, self.now, self.tz, prefer="past")
         if found:
-            window, (a, b) = next((w for w in found if w[0].day is not None), found[0])
+            # the explicit date wins over a vague phrase ("last week ... as mentioned on
+            # November 6, 2023"), then a single day
+            window, (a, b) = min(found, key=lambda w: (
+                not any(ch.isdigit() for ch in asked[w[1][0]:w[1][1]]), w[0].day is None))
             rest = " ".join((asked[:a] + asked[b:]).split()) or asked
             after, before = window.start, window.end
         if plan.senders:

@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Literal
 from zoneinfo import ZoneInfo
 
@@ -456,8 +456,57 @@ def _atom_at(text: str, pos: int, c: _Ctx) -> tuple[int, Window] | None:
     return best
 
 
+_BOUND = re.compile(r"(?P<kw>before|by|until|till|up to|no later than|after|since)\s+")
+EARLIEST = datetime(1970, 1, 1, tzinfo=UTC)  # "before 2023": from the start of any data
+
+
+# "the week before X", "two days after X", "the Sunday before X": a span next to X
+_SPAN_BEFORE = re.compile(
+    r"(?:\b(?P<n>\d+|an?|one|two|three|four|five|six|the|last|that)\s+)?"
+    r"(?P<unit>days?|weeks?|weekends?|months?|monday|tuesday|wednesday|thursday|friday|"
+    r"saturday|sunday)\s+$")
+_COUNTS = {"two": 2, "three": 3, "four": 4, "five": 5, "six": 6}
+_UNIT_DAYS = {"day": 1, "week": 7, "weekend": 7, "month": 31}
+
+
+def _span_before(text: str, pos: int) -> timedelta | None:
+    """How long the span named just before a bound at ``pos`` is ("two weeks" before
+    "before X": 21 days, a week of slack around the 14), or None."""
+    m = _SPAN_BEFORE.search(text[max(0, pos - 40):pos])
+    if not m:
+        return None
+    n_word = m["n"] or "one"
+    n = int(n_word) if n_word.isdigit() else _COUNTS.get(n_word, 1)
+    unit = _UNIT_DAYS.get(m["unit"].rstrip("s"), 7)  # a weekday: within the week
+    return timedelta(days=n * unit + (unit if n >= 2 else 0))
+
+
+def _bounded(kw: str, w: Window, c: _Ctx, span: timedelta | None = None) -> Window | None:
+    """The window a bound names: "by 10 July 2022" is a deadline (anything up to the end of
+    that day), "before May" ends where May starts, "since March" runs from March to now,
+    and "the week before 3 August" is the ``span`` next to it. Looking ahead (the
+    calendar), a deadline starts now; "after X" ahead is left to the phrase itself. A span
+    next to X holds X as well: what happened the week before X is often told on X."""
+    if span is not None and kw in ("before", "after"):  # X itself too: told on the day
+        return Window(w.start - span, w.end) if kw == "before" else Window(w.start, w.end + span)
+    if kw in ("after", "since"):
+        start = w.start if kw == "since" else w.end
+        return Window(start, c.now) if c.prefer == "past" and start < c.now else None
+    limit = w.start if kw == "before" else w.end
+    if c.prefer == "future" and limit > c.now:
+        return Window(c.now, limit)
+    return Window(EARLIEST.astimezone(c.tz), limit)
+
+
 def _phrase_at(text: str, pos: int, c: _Ctx) -> tuple[int, Window] | None:
-    """A range ("between X and Y", "from X to Y") or a single phrase at ``pos``."""
+    """A bound ("by X", "before X", "since X"), a range ("between X and Y", "from X to
+    Y") or a single phrase at ``pos``."""
+    bound = _BOUND.match(text, pos)
+    if bound:
+        atom = _atom_at(text, bound.end(), _Ctx(c.now, c.tz, c.prefer, strict=False))
+        limited = atom and _bounded(bound["kw"], atom[1], c, _span_before(text, pos))
+        if atom and limited:
+            return atom[0], limited
     kw = _RANGE.match(text, pos)
     if kw:
         first = _atom_at(text, kw.end(), _Ctx(c.now, c.tz, c.prefer, strict=False))

@@ -106,3 +106,10 @@ def test_an_unknown_name_falls_back_to_no_sender_filter(rt) -> None:
 )
 def test_names_in_a_question_match_known_senders(question: str, expected: tuple) -> None:
     assert named_senders(question, SENDERS) == expected
+
+
+def test_an_explicit_date_wins_over_a_vague_phrase(rt) -> None:
+    flt, _ = library.answerer(rt).search_filter(
+        "what did Ada say last week about the flight, the one she mentioned on 18 November 2026?")
+    assert (flt.after, flt.before) == (datetime(2026, 11, 18, tzinfo=TZ),
+                                       datetime(2026, 11, 19, tzinfo=TZ))

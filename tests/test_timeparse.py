@@ -256,3 +256,63 @@ def test_holidays_and_days_of_the_month(phrase: str, start: str, end: str) -> No
 def test_holidays_and_ordinals_inside_sentences(sentence: str, found: str | None) -> None:
     hit = find_window(sentence, MONDAY, TZ, prefer="future")
     assert (hit and sentence.lower()[hit[1][0]:hit[1][1]]) == (found or None)
+
+
+# --- bounds: a deadline, an end, a start ------------------------------------------------
+
+from datetime import date, timedelta  # noqa: E402
+
+from hypothesis import given  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+from assistant.timeparse import EARLIEST, find_windows  # noqa: E402
+
+PAST_DAYS = st.dates(min_value=date(2015, 1, 1), max_value=date(2026, 11, 20))
+DAY_FORMS = st.sampled_from(["{d.day} {m} {d.year}", "{m} {d.day}, {d.year}", "{d:%Y-%m-%d}"])
+
+
+def _said(form: str, d: date) -> str:
+    return form.format(d=d, m=d.strftime("%B"))
+
+
+@given(PAST_DAYS, DAY_FORMS, st.sampled_from(["by", "until", "till", "no later than"]))
+def test_by_a_date_is_a_deadline_up_to_the_end_of_that_day(d: date, form: str, kw: str) -> None:
+    found = find_windows(f"which team had won {kw} {_said(form, d)}?", MONDAY, TZ)
+    (w, _), = found
+    assert w.start == EARLIEST and w.end == local(str(d + timedelta(days=1)))
+
+
+@given(PAST_DAYS, DAY_FORMS)
+def test_before_a_date_ends_where_it_starts_and_since_runs_from_it_to_now(
+    d: date, form: str
+) -> None:
+    (before, _), = find_windows(f"what did he buy before {_said(form, d)}", MONDAY, TZ)
+    assert before.end == local(str(d))
+    (since, _), = find_windows(f"what has she done since {_said(form, d)}", MONDAY, TZ)
+    assert (since.start, since.end) == (local(str(d)), MONDAY)
+
+
+def test_a_deadline_ahead_runs_from_now() -> None:
+    w = parse_window("by Friday", MONDAY, TZ, prefer="future")
+    assert (w.start, w.end) == (MONDAY, local("2026-11-28"))
+
+
+def test_by_a_person_is_no_time() -> None:
+    text = "the photo sent by Anna on Monday"
+    assert [text[a:b] for _, (a, b) in find_windows(text, MONDAY, TZ)] == ["on Monday"]
+
+
+@pytest.mark.parametrize(("span", "days"), [
+    ("the week", 7), ("the Sunday", 7), ("last weekend", 7), ("a day", 1), ("2 days", 3),
+    ("two weeks", 21), ("a month", 31),
+])
+def test_a_span_before_or_after_a_date_is_that_span_next_to_it_and_the_day_itself(
+    span: str, days: int
+) -> None:
+    # ("last weekend" is a phrase of its own too; the question's filter takes the dated one)
+    before = find_windows(f"what did we do {span} before 3 August 2023?", MONDAY, TZ)[-1][0]
+    assert (before.start, before.end) == (local("2023-08-03") - timedelta(days=days),
+                                          local("2023-08-04"))
+    after = find_windows(f"what did we do {span} after 3 August 2023?", MONDAY, TZ)[-1][0]
+    assert (after.start, after.end) == (local("2023-08-03"),
+                                        local("2023-08-04") + timedelta(days=days))
