@@ -42,17 +42,15 @@ _STAMP = re.compile(r"^\[\d{4}-\d{2}-\d{2} \d{2}:\d{2}\] ", re.MULTILINE)
 
 def embedding_text(chunk: Chunk) -> str:
     """What the embedder reads: the title gives the chunk its context. Message lines lose
-    their timestamps (time is filtered on as metadata, and digits only blur the meaning)
-    and a single message its chat's name: on every message of the "Book club" group it
-    would make them all look alike, and all rank for "book club"."""
-    if chunk.kind == "message":
-        text = _STAMP.sub("", chunk.text)
-        return text if ".." not in chunk.locator else f"{chunk.title}\n{text}"
-    return f"{chunk.title}\n{chunk.text}" if chunk.title else chunk.text
+    their timestamps: time is filtered on as metadata, and digits only blur the meaning."""
+    text = _STAMP.sub("", chunk.text) if chunk.kind == "message" else chunk.text
+    return f"{chunk.title}\n{text}" if chunk.title else text
 
 
 def ranking_title(chunk: Chunk) -> str | None:
-    """The title the keyword index holds: none for a single chat message (see above)."""
+    """The title the keyword index holds: none for a single chat message. The chat's name
+    on every message of the "Book club" group would make each of them match "book club"
+    (the title weighs double), and a message's own words would no longer rank it."""
     return None if chunk.kind == "message" and ".." not in chunk.locator else chunk.title
 
 

@@ -456,7 +456,9 @@ def _atom_at(text: str, pos: int, c: _Ctx) -> tuple[int, Window] | None:
     return best
 
 
-_BOUND = re.compile(r"(?P<kw>before|by|until|till|up to|no later than|after|since)\s+")
+# ("what are we up to this weekend", "stop by on Friday": not bounds)
+_BOUND = re.compile(
+    r"(?P<kw>before|by|until|till|no later than|after|since)\s+(?!(?:on|in|at|for|over|during)\b)")
 EARLIEST = datetime(1970, 1, 1, tzinfo=UTC)  # "before 2023": from the start of any data
 
 

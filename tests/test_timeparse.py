@@ -297,6 +297,15 @@ def test_a_deadline_ahead_runs_from_now() -> None:
     assert (w.start, w.end) == (MONDAY, local("2026-11-28"))
 
 
+@pytest.mark.parametrize(("text", "phrase"), [
+    ("what are we up to this weekend", "this weekend"), ("can you stop by on Friday", "on Friday"),
+])
+def test_a_verb_with_by_or_to_is_no_bound(text: str, phrase: str) -> None:
+    w = parse_window(phrase, MONDAY, TZ, prefer="future")
+    found = find_windows(text, MONDAY, TZ, prefer="future")
+    assert [(got, text[a:b]) for got, (a, b) in found] == [(w, phrase)]
+
+
 def test_by_a_person_is_no_time() -> None:
     text = "the photo sent by Anna on Monday"
     assert [text[a:b] for _, (a, b) in find_windows(text, MONDAY, TZ)] == ["on Monday"]
