@@ -248,7 +248,7 @@ class Answerer:
         from assistant.event_lookup import freshen
 
         hits = freshen(hits, self.searcher.store, self.now, self.tz)
-        choice = self.selector.choose(plan, hits)
+        choice = self.selector.choose(plan, hits, self.now)
         shown = hits[: max(k, 1)]
         if choice.verdict == "none" or self._too_far(choice, hits):
             return self._not_found(plan, shown)

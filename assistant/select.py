@@ -14,15 +14,16 @@ import math
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Literal
 
 import numpy as np
 
-from assistant import answer_types, evidence
+from assistant import answer_types, evidence, select_rules
 from assistant.phrases import Phrases, find, load, words
 from assistant.plan import Plan
 from assistant.retrieve import Hit
-from assistant.timeparse import MONTH_AND_DAY_NAMES
+from assistant.select_rules import MONTH_AND_DAY_WORDS, canonical
 from assistant.vocab import plain
 
 Verdict = Literal["answer", "not_known", "partial", "none"]
@@ -123,7 +124,7 @@ class Selector:
 
     def _words(self, text: str) -> set[str]:
         found = words(plain(text))
-        return {self.p.lemma(w) for w in found} | set(found)
+        return {self.p.lemma(w) for w in found} | set(found) | {canonical(w) for w in found}
 
     def weights(self, focus: list[str], names: set[str], forms: dict[str, str] | None = None
                 ) -> dict[str, float]:
@@ -177,22 +178,35 @@ class Selector:
         held = [w for w in said if self.p.lemma(w) in wanted or w in wanted]
         return len(held) / len(said) if said else 0.0
 
-    def choose(self, plan: Plan, hits: Sequence[Hit]) -> Choice:
+    def choose(self, plan: Plan, hits: Sequence[Hit], now: datetime | None = None) -> Choice:
         self.p = load(plan.language)
         self.type_nouns = frozenset(self.p.lemma(w) for w in self.p.value_nouns)
         units = statements(hits)
         if not units:
             return Choice("none", ())
         texts = [evidence.without_head(u.text) for u in units]
-        focus = [f for f in plan.focus if f not in self.p.stopwords]
+        # "rent right now": "now" says which value, not what it is about (select_rules)
+        timely = {p[0] for p in self.p.change.get("asks_now", ()) if len(p) == 1}
+        focus = [canonical(f) for f in plan.focus if f not in self.p.stopwords and f not in timely]
+        tense = select_rules.asked_tense(plan, self.p, now)
         names = {plain(n) for n in plan.names}
         typed = plan.answer_type in answer_types.STRICT
         weights = self.weights(focus, names, dict(plan.forms))
-        sources = [_counts(" ".join((h.title or "", h.text, " ".join(h.senders))), self.p)
-                   for h in hits[:MAX_HITS]]
+        shouted = select_rules.acronyms(plan.question)
+        sources = []
+        for h in hits[:MAX_HITS]:
+            whole = " ".join((h.title or "", h.text, " ".join(h.senders)))
+            counts = _counts(whole, self.p)
+            kept = select_rules.without_lowercase(set(counts), whole, shouted)
+            sources.append({w: n for w, n in counts.items() if w in kept})
         # names: the question's capitalised words, the people it names, and words the
         # sources write capitalised ("Porto", "Grace"): a statement must be about them
         proper = names | {plain(n) for n in plan.people} | _proper_nouns(hits[:MAX_HITS])
+        proper |= select_rules.unknown_names(
+            [dict(plan.forms).get(f, f) for f in focus] + list(focus),
+            [t for h in hits[:MAX_HITS] for t in (h.title or "", h.text)])
+        proper |= {f for f in focus if dict(plan.forms).get(f, f) in proper}
+        asked_words = self._words(plan.question)
         entities = [f for f in focus if f in proper and f not in self.type_nouns]
         wanted = {self.p.lemma(f) for f in focus} | set(focus)  # what a label may name
         attributes = {f: w for f, w in weights.items()
@@ -212,8 +226,9 @@ class Selector:
         rows = []
         for unit, text in zip(units, texts, strict=True):
             hit = hits[unit.hit]
-            own = self._words(text)
-            ctx = self._words(unit.context) | self._words(" ".join(hit.senders))
+            own = select_rules.without_lowercase(self._words(text), text, shouted)
+            ctx = select_rules.without_lowercase(
+                self._words(unit.context) | self._words(" ".join(hit.senders)), unit.context, shouted)
             head = evidence.MESSAGE_HEAD.match(unit.text)
             if head:
                 ctx |= self._words(head["sender"])
@@ -227,6 +242,9 @@ class Selector:
             score = 0.35 * cover + 0.2 * around + 0.1 * names_ok
             score += (0.25 if typed and fits else 0.0) + 0.04 / (unit.hit + 1)
             score += 0.1 * answer_types.preferred(plan.answer_type, text)
+            if fits or not typed:  # the new value or the current one, as asked
+                score += select_rules.tense_bonus(
+                    tense, select_rules.stated_tense(text, plan.answer_type, self.p))
             if self._opposite(plan, text):
                 score -= 0.3  # "my flight to Lisbon" is not the one that leaves Lisbon
             if text.rstrip().endswith("?"):
@@ -237,7 +255,8 @@ class Selector:
                 score -= 0.15  # the person marked it as replaced: the newer note wins
             fit = self._label_fit(text, wanted)
             score += 0.05 * fit if fit > 0 else 0.15 * fit
-            labelled = bool(own & self.type_nouns)  # "Total:", "His number is", "code"
+            labelled = select_rules.names_its_value(  # "Total:", "His number is"
+                text, own, asked_words, self.type_nouns, self.p.lemma)
             rows.append((unit, text, score, cover, fits, names_ok, around, labelled))
         order = sorted(range(len(rows)), key=lambda i: -rows[i][2])
         chosen = set(order[:EMBEDDED]) | {i for i, u in enumerate(units) if u.hit == 0}
@@ -263,7 +282,12 @@ class Selector:
             return s.source_coverage >= SOURCE_COVERAGE and s.labelled and (
                 s.coverage >= 0.2 or s.similarity >= 0.3)
 
-        answers = [s for s in ranked if about(s) and (s.fits or not typed)]
+        # a question states nothing ("Lego set for Mia?"): it may be the closest, not the answer
+        answers = [s for s in ranked if about(s) and (s.fits or not typed)
+                   and not evidence.without_head(s.unit.text).rstrip().endswith("?")]
+
+        def held(s: Scored) -> set[str]:
+            return self._words(evidence.without_head(s.unit.text))
         if answers:
             # a statement with every focus word and no value ("the admin password is on the
             # sticker") against values that lack one of them ("Password: tangerine…", the
@@ -272,7 +296,8 @@ class Selector:
                          and s.coverage >= 0.99), None)
             best = answers[0]
             if typed and full is not None and 0 < best.coverage <= full.coverage - MISSING and (
-                    full.score >= best.score - 0.15) and not _heading_of(full, best):
+                    full.score >= best.score - 0.15) and not _heading_of(full, best) and (
+                    not select_rules.value_elsewhere(full, answers, held, attributes, _holds)):
                 return Choice("not_known", (full,), ranked, weights)
             return Choice("answer", tuple(answers), ranked, weights)
         pending = [s for s in ranked if about(s) and s.pending]
@@ -318,7 +343,7 @@ def _proper_nouns(hits: Sequence[Hit]) -> set[str]:
         if sum(w in german for w in found) > max(3, len(found) // 10):
             continue  # German writes every noun capitalised: no sign of a name
         upper.update(plain(m) for m in _MID_CAPITAL.findall(hit.text))
-    return {w for w in upper - lower - MONTH_AND_DAY_NAMES if len(w) > 2}  # "March" is no one
+    return {w for w in upper - lower - MONTH_AND_DAY_WORDS if len(w) > 2}  # "March" is no one
 
 
 def _holds(found: set[str], word: str) -> bool:
@@ -326,6 +351,8 @@ def _holds(found: set[str], word: str) -> bool:
     "physiotherapy"), or they share a long stem ("allergic" / "allergy")."""
     if word in found:
         return True
+    if len(word) >= 4 and word[-1] in "iy" and word[:-1] + "iy"[word[-1] == "i"] in found:
+        return True  # "hoodies" -> "hoody", "hoodie" -> "hoodi": one word
     if len(word) < 5:
         return False
     return any(w.startswith(word) or (len(w) >= 5 and word.startswith(w))
