@@ -33,6 +33,7 @@ MAX_HITS = 6  # sources whose statements are scored
 # (names count double) or means the question this closely (cosine).
 MIN_COVERAGE = 0.5
 CLOSE_MEANING = 0.62
+LOOSE_MEANING = 0.35  # ... or, holding an asked acronym in lower case only, this closely
 SOURCE_COVERAGE = 0.6  # ... or stands in a source that holds this share of the focus
 # a value that lacks this share of the focus held by a statement without a value is
 # about something else ("oral exam" asked, "written papers 09:00" found)
@@ -67,6 +68,7 @@ class Scored:
     pending: bool  # says the fact is not known yet
     source_coverage: float = 0.0  # the focus held by its whole source
     labelled: bool = False  # it names the kind of value it holds ("Total:", "number")
+    loose: bool = False  # holds an acronym asked ("SIN") only as a lower-case word ("sin")
 
 
 @dataclass(frozen=True)
@@ -193,19 +195,17 @@ class Selector:
         typed = plan.answer_type in answer_types.STRICT
         weights = self.weights(focus, names, dict(plan.forms))
         shouted = select_rules.acronyms(plan.question)
-        sources = []
-        for h in hits[:MAX_HITS]:
-            whole = " ".join((h.title or "", h.text, " ".join(h.senders)))
-            counts = _counts(whole, self.p)
-            kept = select_rules.without_lowercase(set(counts), whole, shouted)
-            sources.append({w: n for w, n in counts.items() if w in kept})
+        sources = [_counts(" ".join((h.title or "", h.text, " ".join(h.senders))), self.p)
+                   for h in hits[:MAX_HITS]]
         # names: the question's capitalised words, the people it names, and words the
         # sources write capitalised ("Porto", "Grace"): a statement must be about them
         proper = names | {plain(n) for n in plan.people} | _proper_nouns(hits[:MAX_HITS])
-        proper |= select_rules.unknown_names(
-            [dict(plan.forms).get(f, f) for f in focus] + list(focus),
-            [t for h in hits[:MAX_HITS] for t in (h.title or "", h.text)])
-        proper |= {f for f in focus if dict(plan.forms).get(f, f) in proper}
+        if plan.language == "en":  # (German writes every noun capitalised)
+            proper |= select_rules.unknown_names(
+                [dict(plan.forms).get(f, f) for f in focus] + list(focus),
+                [t for h in hits[:MAX_HITS] for t in (h.title or "", h.text) if not _german(t)])
+        proper |= {f for f in focus if plain(dict(plan.forms).get(f, f)) in proper
+                   or plain(f) in proper}
         asked_words = self._words(plan.question)
         entities = [f for f in focus if f in proper and f not in self.type_nouns]
         wanted = {self.p.lemma(f) for f in focus} | set(focus)  # what a label may name
@@ -226,16 +226,19 @@ class Selector:
         rows = []
         for unit, text in zip(units, texts, strict=True):
             hit = hits[unit.hit]
-            own = select_rules.without_lowercase(self._words(text), text, shouted)
-            ctx = select_rules.without_lowercase(
-                self._words(unit.context) | self._words(" ".join(hit.senders)), unit.context, shouted)
+            own = self._words(text)
+            # "my SIN" asked, "sin" in a Spanish sentence: held only if it means the question
+            loose = len(select_rules.without_lowercase(own, text, shouted)) < len(own)
+            ctx = self._words(unit.context) | self._words(" ".join(hit.senders))
             head = evidence.MESSAGE_HEAD.match(unit.text)
             if head:
                 ctx |= self._words(head["sender"])
             source = sources[unit.hit]
             # each name in the statement, its heading or sender, or said again and again in
             # its source ("Porto" all over the booking mail, "Lena" once in Felix's section)
-            names_ok = all(_holds(own | ctx, e) or source.get(e, 0) >= 2 for e in entities)
+            names_ok = all(_holds(own | ctx, e) or _holds(own | ctx, plain(e))
+                           or max(source.get(e, 0), source.get(plain(e), 0)) >= 2
+                           for e in entities)
             cover = share(own, attributes, ctx)
             around = share(set(source), attributes)
             fits = answer_types.fits(plan.answer_type, text)
@@ -257,22 +260,23 @@ class Selector:
             score += 0.05 * fit if fit > 0 else 0.15 * fit
             labelled = select_rules.names_its_value(  # "Total:", "His number is"
                 text, own, asked_words, self.type_nouns, self.p.lemma)
-            rows.append((unit, text, score, cover, fits, names_ok, around, labelled))
+            rows.append((unit, text, score, cover, fits, names_ok, around, labelled, loose))
         order = sorted(range(len(rows)), key=lambda i: -rows[i][2])
         chosen = set(order[:EMBEDDED]) | {i for i, u in enumerate(units) if u.hit == 0}
         picked = sorted(chosen)[: EMBEDDED + 8]
         vecs = self.encode([plan.question, *(texts[i] for i in picked)])
         sims = dict(zip(picked, (vecs[1:] @ vecs[0]).tolist(), strict=True))
         scored = []
-        for i, (unit, text, score, cover, fits, names_ok, around, labelled) in enumerate(rows):
+        for i, (unit, text, score, cover, fits, names_ok, around, labelled, loose) in enumerate(
+                rows):
             sim = sims.get(i, 0.0)
             pending = bool(find(words(text), self.p.not_known))
             scored.append(Scored(unit, score + 0.4 * sim, sim, cover, fits, names_ok, pending,
-                                 around, labelled))
+                                 around, labelled, loose))
         ranked = tuple(sorted(scored, key=lambda s: -s.score))
 
         def about(s: Scored) -> bool:
-            if not s.names_ok:
+            if not s.names_ok or (s.loose and s.similarity < LOOSE_MEANING):
                 return False
             if s.coverage >= MIN_COVERAGE or s.similarity >= CLOSE_MEANING:
                 return True
@@ -336,14 +340,20 @@ def _proper_nouns(hits: Sequence[Hit]) -> set[str]:
     of people and places ("Grace", "Porto"), whatever case the question used."""
     upper: set[str] = set()
     lower: set[str] = set()
-    german = load("de").stopwords - load("en").stopwords
     for hit in hits:
         found = re.findall(r"\b[a-zà-öø-ÿ]+\b", hit.text)
         lower.update(found)
-        if sum(w in german for w in found) > max(3, len(found) // 10):
+        if _german(hit.text):
             continue  # German writes every noun capitalised: no sign of a name
         upper.update(plain(m) for m in _MID_CAPITAL.findall(hit.text))
     return {w for w in upper - lower - MONTH_AND_DAY_WORDS if len(w) > 2}  # "March" is no one
+
+
+def _german(text: str) -> bool:
+    """Mostly German: every noun capitalised, so capitals are no sign of a name."""
+    german = load("de").stopwords - load("en").stopwords
+    found = re.findall(r"\b[a-zà-öø-ÿ]+\b", text)
+    return sum(w in german for w in found) > max(3, len(found) // 10)
 
 
 def _holds(found: set[str], word: str) -> bool:

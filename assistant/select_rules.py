@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Literal
 from assistant import answer_types
 from assistant.phrases import Phrases, find, words
 from assistant.timeparse import MONTHS, WEEKDAYS
+from assistant.vocab import plain
 
 if TYPE_CHECKING:
     from assistant.plan import Plan
@@ -116,16 +117,19 @@ def unknown_names(asked: Sequence[str], texts: Sequence[str]) -> set[str]:
     for word in asked:
         if len(word) < 5 or not word.isalpha():
             continue
-        pattern = re.compile(rf"(?<!\w){re.escape(word)}(?!\w)(?:\s+([A-Z][\w'’-]+))?",
-                             re.IGNORECASE)
+        pattern = re.compile(
+            rf"(?P<before>[\w,;)] )?(?<!\w)(?P<word>(?i:{re.escape(word)}))(?!\w)"
+            rf"(?:\s+(?P<next>[A-Z][A-Za-z'’-]{{2,}}))?")
         seen = [m for t in texts for m in pattern.finditer(t)]
-        if not seen or not all(m.group(0)[0].isupper() for m in seen):
+        if not seen or not all(m["word"][0].isupper() for m in seen):
             continue
-        # no dictionary word, or a first name before a surname no dictionary has
-        # ("Arjun Mehta": the embedder's vocabulary knows "arjun", not "mehta")
-        if word not in known or any(m.group(1) and m.group(1).lower() not in known
-                                    for m in seen):
-            out.add(word)
+        surnames = [m["next"] for m in seen if m["next"] and m["next"].lower() not in
+                    MONTH_AND_DAY_WORDS]
+        if word in known:  # a first name the dictionary knows, before a surname it does not
+            if any(len(n) >= 5 and n.lower() not in known for n in surnames):
+                out.add(plain(word))
+        elif surnames or any(m["before"] for m in seen):  # inside a sentence or before a surname
+            out.add(plain(word))
     return out
 
 
