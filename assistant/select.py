@@ -304,7 +304,10 @@ class Selector:
                     not select_rules.value_elsewhere(full, answers, held, attributes, _holds)):
                 return Choice("not_known", (full,), ranked, weights)
             return Choice("answer", tuple(answers), ranked, weights)
-        pending = [s for s in ranked if about(s) and s.pending]
+        # of the statements saying it is not known yet, one that says when it will be
+        # ("the heat schedule comes out June 10") says more than "Heat times: TBD"
+        pending = sorted((s for s in ranked if about(s) and s.pending), key=lambda s: not (
+            answer_types.fits("date", evidence.without_head(s.unit.text))))
         if pending:
             return Choice("not_known", tuple(pending[:1]), ranked, weights)
         near = [s for s in ranked if about(s)]

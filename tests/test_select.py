@@ -216,3 +216,16 @@ def test_a_value_noun_labels_a_value_only_as_a_label_or_as_the_question_says_it(
     ferry = f"Ferry: first one 7:00 am both {noun}"
     assert not names_its_value("first one 7:00 am both " + noun, own(ferry), {"time"}, types,
                                p.lemma)
+
+
+@SETTINGS
+@given(noun=st.sampled_from(["heat", "race", "match"]), month=MONTHS_AHEAD, day=st.integers(1, 28),
+       cue=st.sampled_from(["comes out on", "will be published on"]))
+def test_not_known_yet_evidence_that_says_when_it_will_be_known_is_quoted(
+        selector: Selector, planner: Planner, noun: str, month: str, day: int, cue: str) -> None:
+    hits = [hit(0, f"## Festival\n{noun.title()} times: not known yet.\n"
+                   f"The {noun} schedule {cue} {month} {day} and Dev will post it in the team chat.",
+                "Festival")]
+    choice = choose(selector, planner, f"what time is our first {noun} at the festival", hits)
+    assert choice.verdict == "not_known"
+    assert f"{month} {day}" in answer_text(choice)
