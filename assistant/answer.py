@@ -185,7 +185,7 @@ class Answerer:
                 return Answer(
                     question=plan.question, answer=result.text, route="calendar",
                     grounded=result.found,
-                    citations=[Citation(i + 1, path, f"uid:{uid}") for i, (path, uid) in
+                    citations=[Citation(i + 1, path, f"uid:{uid}" if uid else "") for i, (path, uid) in
                                enumerate(dict.fromkeys([*((e.path, e.uid) for e in result.events),
                                                         *result.sources]))],
                     hits=[], events=list(result.events), plan=plan,

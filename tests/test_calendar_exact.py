@@ -83,3 +83,23 @@ def test_on_a_day_of_the_month_a_named_event_is_its_next_occurrence_on_that_day(
         store.close()
     assert [o.start_in(TZ) for o in found] == [when]
     assert other == []
+
+
+@settings(max_examples=8, deadline=None)
+@given(offset=st.integers(2, 20), kind=st.sampled_from(["free", "agenda"]))
+def test_an_answer_with_no_events_cites_the_calendars_it_read(offset: int, kind: str) -> None:
+    from assistant.calendar_ask import CalendarQuestion, answer_question
+    from assistant.timeparse import days_window
+
+    busy_day = datetime(2027, 5, 14, 10, tzinfo=TZ)
+    with tempfile.TemporaryDirectory() as tmp:
+        store = store_with(Path(tmp), calendar([("Standup", busy_day, busy_day + timedelta(hours=1))]))
+        empty = (busy_day + timedelta(days=offset)).date()
+        window = days_window(empty, empty + timedelta(days=1), TZ)
+        nothing = answer_question(store, CalendarQuestion(kind, NOW, window), TZ)
+        busy = answer_question(store, CalendarQuestion(kind, NOW, days_window(
+            busy_day.date(), busy_day.date() + timedelta(days=1), TZ)), TZ)
+        store.close()
+    assert nothing is not None and not nothing.events
+    assert [Path(p).name for p, _ in nothing.sources] == ["cal.ics"]
+    assert busy is not None and busy.events and busy.sources == []
