@@ -48,10 +48,10 @@ def asked_tense(plan: Plan, phrases: Phrases, now: datetime | None) -> Tense:
     that will hold then."""
     tokens = words(plan.question)
     table = phrases.change
+    if find(tokens, table.get("asks_new", ())):  # "it got moved, what time is it now": new
+        return "new"
     if find(tokens, table.get("asks_now", ())):
         return "now"
-    if find(tokens, table.get("asks_new", ())):
-        return "new"
     if now is not None and plan.window is not None and plan.window.start > now:
         return "new"
     return None

@@ -229,3 +229,28 @@ def test_not_known_yet_evidence_that_says_when_it_will_be_known_is_quoted(
     choice = choose(selector, planner, f"what time is our first {noun} at the festival", hits)
     assert choice.verdict == "not_known"
     assert f"{month} {day}" in answer_text(choice)
+
+
+@SETTINGS
+@given(old=st.integers(17, 19), new=st.integers(20, 21), what=st.sampled_from(["practice", "rehearsal"]),
+       form=st.sampled_from(["what time was {w} moved to", "what's the new time for {w}",
+                             "{w} got rescheduled, what time is it now at"]))
+def test_a_moved_time_is_the_answer_when_the_question_asks_what_it_moved_to(
+        selector: Selector, planner: Planner, old: int, new: int, what: str, form: str) -> None:
+    hits = [hit(0, f"## {what.title()}\n{what.title()} is on Tuesdays at {old}:30, bring water.\n"
+                   f"Heads up: {what} moved to {new}:00 from next week (the hall is booked).",
+                what.title())]
+    question = form.format(w=what)
+    choice = choose(selector, planner, question, hits)
+    assert choice.verdict == "answer"
+    assert f"{new}:00" in answer_text(choice), question
+
+
+@SETTINGS
+@given(street=st.sampled_from(["Mare Street", "Hoe Street", "Fonte Taurina"]), n=st.integers(2, 300))
+def test_a_new_address_is_the_answer_to_where_someone_lives_now_that_they_moved(
+        selector: Selector, planner: Planner, street: str, n: int) -> None:
+    hits = [hit(0, f"## Chloe\nAddress: 12 Grove Road, London E17\n"
+                   f"New address from March: {n} {street}, London E8", "Chloe")]
+    choice = choose(selector, planner, "what's chloe's new address", hits)
+    assert choice.verdict == "answer" and f"{n} {street}" in answer_text(choice)
