@@ -247,7 +247,8 @@ class Selector:
             score += 0.1 * answer_types.preferred(plan.answer_type, text)
             if fits or not typed:  # the new value or the current one, as asked
                 score += select_rules.tense_bonus(
-                    tense, select_rules.stated_tense(text, plan.answer_type, self.p))
+                    tense, select_rules.stated_tense(text, plan.answer_type, self.p),
+                    select_rules.names_month(plan, own))
             if self._opposite(plan, text):
                 score -= 0.3  # "my flight to Lisbon" is not the one that leaves Lisbon
             if text.rstrip().endswith("?"):

@@ -25,7 +25,7 @@ if TYPE_CHECKING:
     from assistant.plan import Plan
     from assistant.select import Scored
 
-Tense = Literal["new", "now"] | None
+Tense = Literal["new", "now", "ahead"] | None  # "ahead": only a date ahead was named
 
 CHANGE_BONUS = 0.2  # a statement holding the value the question asks for (new or current)
 CHANGE_PENALTY = 0.1  # ... holding the other one
@@ -53,8 +53,15 @@ def asked_tense(plan: Plan, phrases: Phrases, now: datetime | None) -> Tense:
     if find(tokens, table.get("asks_now", ())):
         return "now"
     if now is not None and plan.window is not None and plan.window.start > now:
-        return "new"
+        return "ahead"
     return None
+
+
+def names_month(plan: Plan, held: set[str]) -> bool:
+    """The statement names the month of the time the question names ("September")."""
+    if plan.window is None:
+        return False
+    return MONTHS[plan.window.start.month - 1] in held
 
 
 _FROM_TO = re.compile(r"\b(?:to|→|->|until|bis)\b|→|->")
@@ -77,10 +84,15 @@ def stated_tense(text: str, kind: str, phrases: Phrases) -> Tense:
     return None
 
 
-def tense_bonus(asked: Tense, stated: Tense) -> float:
-    """How much a statement's tense adds to its score for a question asking ``asked``."""
+def tense_bonus(asked: Tense, stated: Tense, names_month: bool = False) -> float:
+    """How much a statement's tense adds to its score for a question asking ``asked``. A
+    question that only names a date ahead ("rent in September") asks for a new value
+    only from a statement that names that month ("new rent from September 1"): in July
+    the rent may still be the one now."""
     if asked is None or stated is None:
         return 0.0
+    if asked == "ahead":
+        return CHANGE_BONUS if stated == "new" and names_month else 0.0
     return CHANGE_BONUS if asked == stated else -CHANGE_PENALTY
 
 

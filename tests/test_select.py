@@ -254,3 +254,12 @@ def test_a_new_address_is_the_answer_to_where_someone_lives_now_that_they_moved(
                    f"New address from March: {n} {street}, London E8", "Chloe")]
     choice = choose(selector, planner, "what's chloe's new address", hits)
     assert choice.verdict == "answer" and f"{n} {street}" in answer_text(choice)
+
+
+def test_a_date_ahead_asks_for_the_new_value_only_from_a_statement_naming_its_month() -> None:
+    from assistant.select_rules import tense_bonus
+
+    assert tense_bonus("ahead", "new", names_month=True) > 0
+    assert tense_bonus("ahead", "new", names_month=False) == 0  # "will be £45 from October"
+    assert tense_bonus("ahead", "now") == 0 and tense_bonus("ahead", None) == 0
+    assert tense_bonus("new", "now") < 0 < tense_bonus("now", "now")
