@@ -289,7 +289,7 @@ class Selector:
 
         # a question states nothing ("Lego set for Mia?"): it may be the closest, not the answer
         answers = [s for s in ranked if about(s) and (s.fits or not typed)
-                   and not evidence.without_head(s.unit.text).rstrip().endswith("?")]
+                   and not _only_a_question(evidence.without_head(s.unit.text))]
 
         def held(s: Scored) -> set[str]:
             return self._words(evidence.without_head(s.unit.text))
@@ -351,6 +351,13 @@ def _proper_nouns(hits: Sequence[Hit]) -> set[str]:
             continue  # German writes every noun capitalised: no sign of a name
         upper.update(plain(m) for m in _MID_CAPITAL.findall(hit.text))
     return {w for w in upper - lower - MONTH_AND_DAY_WORDS if len(w) > 2}  # "March" is no one
+
+
+def _only_a_question(text: str) -> bool:
+    """ "Lego set for Mia?" asks; "Her birthday is on 9 December. What are you giving
+    her?" states before it asks."""
+    body = text.strip()
+    return body.endswith("?") and not re.search(r"[.!?:;]\s+\S", body[:-1])
 
 
 def _german(text: str) -> bool:

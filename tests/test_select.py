@@ -263,3 +263,14 @@ def test_a_date_ahead_asks_for_the_new_value_only_from_a_statement_naming_its_mo
     assert tense_bonus("ahead", "new", names_month=False) == 0  # "will be £45 from October"
     assert tense_bonus("ahead", "now") == 0 and tense_bonus("ahead", None) == 0
     assert tense_bonus("new", "now") < 0 < tense_bonus("now", "now")
+
+
+@SETTINGS
+@given(day=st.integers(1, 28), who=st.sampled_from(["Mira", "Chloe", "Ines"]))
+def test_a_message_that_states_a_fact_and_then_asks_still_answers(
+        selector: Selector, planner: Planner, day: int, who: str) -> None:
+    hits = [hit(0, f"[2026-11-21 09:15] Mum: Don't forget: {who}'s birthday is on {day} December. "
+                   "Sam, what are you giving her?", "Keller family", kind="message",
+                path="/data/family.txt")]
+    choice = choose(selector, planner, f"when is {who.lower()}'s birthday", hits)
+    assert choice.verdict == "answer" and f"{day} December" in answer_text(choice)
