@@ -185,7 +185,7 @@ class Answerer:
                 return Answer(
                     question=plan.question, answer=result.text, route="calendar",
                     grounded=result.found,
-                    citations=[Citation(i + 1, path, f"uid:{uid}") for i, (path, uid) in
+                    citations=[Citation(i + 1, path, f"uid:{uid}" if uid else "") for i, (path, uid) in
                                enumerate(dict.fromkeys([*((e.path, e.uid) for e in result.events),
                                                         *result.sources]))],
                     hits=[], events=list(result.events), plan=plan,
@@ -258,7 +258,7 @@ class Answerer:
         from assistant.event_lookup import freshen
 
         hits = freshen(self.searcher.in_context(hits), self.searcher.store, self.now, self.tz)
-        choice = self.selector.choose(plan, hits)
+        choice = self.selector.choose(plan, hits, self.now)
         shown = hits[: max(k, 1)]
         if choice.verdict == "none" or self._too_far(choice, hits):
             return self._not_found(plan, shown)

@@ -299,6 +299,10 @@ def free_slots(
             lo = datetime.combine(d, hours[0], tzinfo=tz)
             hi = datetime.combine(d + timedelta(days=hours[1] == time(0)), hours[1], tzinfo=tz)
             spans.append((max(lo, start), min(hi, end)))
+    # only what stands in the hours searched is busy for this answer (an evening dinner is
+    # not in the way of a 2-hour meeting in working hours)
+    busy = [o for o in busy if any(o.start_in(tz) < b and max(o.end_in(tz), o.start_in(tz)
+                                   + timedelta(microseconds=1)) > a for a, b in spans)]
     if now is not None:
         spans = [(max(a, now), b) for a, b in spans]
     if cut:

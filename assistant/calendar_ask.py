@@ -46,6 +46,15 @@ class CalendarAnswer:
 # --- answers -----------------------------------------------------------------------------------
 
 
+def searched(store: Store) -> list[tuple[str, str]]:
+    """The calendars an answer with no events was read from ("you are free", "nothing
+    on"): that answer rests on them, so it cites them."""
+    rows = store.db.execute(
+        "SELECT DISTINCT d.path FROM documents d JOIN events e ON e.doc_id = d.id ORDER BY d.path"
+    ).fetchall()
+    return [(path, "") for (path,) in rows]
+
+
 def _day_name(d: date, r: Replies | None = None) -> str:
     return (r or replies.load()).day(d)
 
@@ -139,9 +148,11 @@ def answer_question(store: Store, cq: CalendarQuestion, tz: ZoneInfo) -> Calenda
         now = cq.now if cq.window.start <= cq.now < cq.window.end else None
         busy, free = free_slots(store, cq.window.start, cq.window.end, tz,
                                 min_length=cq.min_length, now=now)
-        return CalendarAnswer(_free_text(cq, busy, free, tz), busy)
+        return CalendarAnswer(_free_text(cq, busy, free, tz), busy,
+                              sources=[] if busy else searched(store))
     events = occurrences(store, cq.window.start, cq.window.end, tz)
-    return CalendarAnswer(agenda_text(store, cq.window, events, tz, cq.language), events)
+    return CalendarAnswer(agenda_text(store, cq.window, events, tz, cq.language), events,
+                          sources=[] if events else searched(store))
 
 
 def answer_plan(store: Store, plan: Plan, now: datetime, tz: ZoneInfo) -> CalendarAnswer | None:
@@ -174,7 +185,8 @@ def answer_plan(store: Store, plan: Plan, now: datetime, tz: ZoneInfo) -> Calend
     events = occurrences(store, window.start, window.end, tz)
     if reference is not None:  # "during the trip": what else is on while it lasts
         events = [e for e in events if (e.path, e.uid) != (reference.path, reference.uid)]
-    return CalendarAnswer(agenda_text(store, window, events, tz, plan.language), events)
+    return CalendarAnswer(agenda_text(store, window, events, tz, plan.language), events,
+                          sources=[] if events else searched(store))
 
 
 # --- the JSON behind `assistant calendar` (CLI and daemon) ------------------------------------

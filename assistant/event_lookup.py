@@ -171,7 +171,8 @@ def _inside(value: datetime | date, window: Window, tz: ZoneInfo) -> bool:
 
 def _when(occ: Occurrence, plan: Plan, tz: ZoneInfo) -> str:
     """One occurrence in words, in the zone asked for (and the user's own in brackets)."""
-    if plan.zone is None or occ.all_day:
+    if plan.zone is None or occ.all_day or same_clock(occ, plan.zone, tz):
+        # asked in the user's own zone ("in Toronto time" from Toronto): nothing to convert
         text = describe_occurrence(occ, tz, with_day=True, r=replies.load(plan.language))
     else:
         asked = describe_occurrence(occ, plan.zone, with_day=True)
@@ -187,6 +188,30 @@ def _when(occ: Occurrence, plan: Plan, tz: ZoneInfo) -> str:
         if people:
             text += f"; with {', '.join(people)}"
     return text
+
+
+def same_clock(occ: Occurrence, zone: ZoneInfo, tz: ZoneInfo) -> bool:
+    """The asked zone shows the occurrence at the same wall-clock time as the user's own."""
+    start = occ.start_in(tz)
+    return start.utcoffset() == start.astimezone(zone).utcoffset()
+
+
+def day_of_month(window_text: str | None) -> int | None:
+    """The day a bare day of the month names ("on the 4th", "the 17th"): no month, so
+    any month's."""
+    m = re.fullmatch(r"\s*(?:on\s+)?(?:the\s+)?(\d{1,2})(?:st|nd|rd|th)\s*", window_text or "",
+                     re.IGNORECASE)
+    return int(m[1]) if m and 1 <= int(m[1]) <= 31 else None
+
+
+def on_day_of_month(store: Store, keys: set[tuple[str, str]] | None, day: int, now: datetime,
+                    tz: ZoneInfo) -> list[Occurrence]:
+    """The next occurrences of the events that fall on that day of a month (from now)."""
+    found = [o for o in upcoming(store, keys, now, tz) if o.start_in(tz).day == day]
+    if not found:  # the month ahead had none: look a year, then three, ahead
+        found = [o for o in _in(occurrences(store, now, now + AHEAD[-1], tz), keys)
+                 if o.start_in(tz) >= now and o.start_in(tz).day == day]
+    return [o for o in found if _start(o, tz) == _start(found[0], tz)] if found else []
 
 
 def _length(span: timedelta) -> str:
@@ -268,6 +293,10 @@ def answer_event(store: Store, plan: Plan, now: datetime, tz: ZoneInfo) -> Calen
             # a cancellation is the answer ("is it still on?"); the next one is context
             return CalendarAnswer(text, moved, found=plan.event_mode == "status" or bool(moved),
                                   sources=[c.source for c in gone])
+        day = day_of_month(plan.window_text) if keys is not None else None
+        other = on_day_of_month(store, keys, day, now, tz) if day else []
+        if other:  # "on the 4th" with no month: the event's next 4th, not the nearest 4th
+            return CalendarAnswer("; ".join(_when(o, plan, tz) for o in other) + ".", other)
         nxt = upcoming(store, keys, now, tz)
         text = f"{what} is not on your calendar on {label}."
         if nxt:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 import tomllib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 
@@ -49,6 +49,8 @@ class Phrases:
     away: tuple[Phrase, ...]
     organisations: frozenset[str] = frozenset()
     kin: tuple[frozenset[str], ...] = ()  # words for one relative: "dad", "papa", "father"
+    # a value that changes: words asking for / stating the new one, and the current one
+    change: dict[str, tuple[Phrase, ...]] = field(default_factory=dict)
 
     def kin_of(self, word: str) -> frozenset[str]:
         """Every word for the relative ``word`` names (itself alone if it names none)."""
@@ -113,6 +115,7 @@ def load(language: str = "en") -> Phrases:
         away=_phrases(data["direction"]["away"]),
         organisations=frozenset(data.get("organisations", {}).get("words", [])),
         kin=tuple(frozenset(g) for g in data.get("kin", {}).values()),
+        change={k: _phrases(v) for k, v in data.get("change", {}).items()},
     )
 
 

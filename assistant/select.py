@@ -14,15 +14,16 @@ import math
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Literal
 
 import numpy as np
 
-from assistant import answer_types, evidence
+from assistant import answer_types, evidence, select_rules
 from assistant.phrases import Phrases, find, load, words
 from assistant.plan import Plan
 from assistant.retrieve import Hit
-from assistant.timeparse import MONTH_AND_DAY_NAMES
+from assistant.select_rules import MONTH_AND_DAY_WORDS, canonical
 from assistant.vocab import plain
 
 Verdict = Literal["answer", "not_known", "partial", "none"]
@@ -32,6 +33,7 @@ MAX_HITS = 6  # sources whose statements are scored
 # (names count double) or means the question this closely (cosine).
 MIN_COVERAGE = 0.5
 CLOSE_MEANING = 0.62
+LOOSE_MEANING = 0.35  # ... or, holding an asked acronym in lower case only, this closely
 SOURCE_COVERAGE = 0.6  # ... or stands in a source that holds this share of the focus
 # a value that lacks this share of the focus held by a statement without a value is
 # about something else ("oral exam" asked, "written papers 09:00" found)
@@ -66,6 +68,7 @@ class Scored:
     pending: bool  # says the fact is not known yet
     source_coverage: float = 0.0  # the focus held by its whole source
     labelled: bool = False  # it names the kind of value it holds ("Total:", "number")
+    loose: bool = False  # holds an acronym asked ("SIN") only as a lower-case word ("sin")
 
 
 @dataclass(frozen=True)
@@ -132,7 +135,7 @@ class Selector:
 
     def _words(self, text: str) -> set[str]:
         found = words(plain(text))
-        return {self.p.lemma(w) for w in found} | set(found)
+        return {self.p.lemma(w) for w in found} | set(found) | {canonical(w) for w in found}
 
     def weights(self, focus: list[str], names: set[str], forms: dict[str, str] | None = None
                 ) -> dict[str, float]:
@@ -186,30 +189,35 @@ class Selector:
         held = [w for w in said if self.p.lemma(w) in wanted or w in wanted]
         return len(held) / len(said) if said else 0.0
 
-    def _possessors(self, question: str) -> set[str]:
-        """Whose the asked thing is: "lena's mobile", "the car's plate" name who or what a
-        statement must be about, whatever case they are written in."""
-        found = {w for w in _POSSESSIVE.findall(plain(question))
-                 if w not in self.p.stopwords and w not in _TIME_OWNERS}
-        return found | {self.p.lemma(w) for w in found}
-
-    def choose(self, plan: Plan, hits: Sequence[Hit]) -> Choice:
+    def choose(self, plan: Plan, hits: Sequence[Hit], now: datetime | None = None) -> Choice:
         self.p = load(plan.language)
         self.type_nouns = frozenset(self.p.lemma(w) for w in self.p.value_nouns)
         units = statements(hits)
         if not units:
             return Choice("none", ())
         texts = [evidence.without_head(u.text) for u in units]
-        focus = [f for f in plan.focus if f not in self.p.stopwords]
+        # "rent right now": "now" says which value, not what it is about (select_rules)
+        timely = {p[0] for p in self.p.change.get("asks_now", ()) if len(p) == 1}
+        focus = [canonical(f) for f in plan.focus if f not in self.p.stopwords and f not in timely]
+        tense = select_rules.asked_tense(plan, self.p, now)
         names = {plain(n) for n in plan.names}
         typed = plan.answer_type in answer_types.STRICT
         weights = self.weights(focus, names, dict(plan.forms))
+        shouted = select_rules.acronyms(plan.question)
         sources = [_counts(" ".join((h.title or "", h.text, " ".join(h.senders))), self.p)
                    for h in hits[:MAX_HITS]]
         # names: the question's capitalised words, the people it names, and words the
         # sources write capitalised ("Porto", "Grace"): a statement must be about them
-        proper = (names | {plain(n) for n in plan.people} | _proper_nouns(hits[:MAX_HITS])
-                  | self._possessors(plan.question))
+        proper = names | {plain(n) for n in plan.people} | _proper_nouns(hits[:MAX_HITS])
+        proper |= select_rules.possessors(plan.question, [h.text for h in hits[:MAX_HITS]],
+                                          self.p.stopwords)
+        if plan.language == "en":  # (German writes every noun capitalised)
+            proper |= select_rules.unknown_names(
+                [dict(plan.forms).get(f, f) for f in focus] + list(focus),
+                [t for h in hits[:MAX_HITS] for t in (h.title or "", h.text) if not _german(t)])
+        proper |= {f for f in focus if plain(dict(plan.forms).get(f, f)) in proper
+                   or plain(f) in proper}
+        asked_words = self._words(plan.question)
         entities = [f for f in focus if f in proper and f not in self.type_nouns]
         wanted = {self.p.lemma(f) for f in focus} | set(focus)  # what a label may name
         attributes = {f: w for f, w in weights.items()
@@ -220,7 +228,10 @@ class Selector:
             total = sum(wanted.values())
             if not total:
                 return 1.0
-            got = sum(w * (1.0 if _holds(found, f) else 0.6 if partly and _holds(partly, f)
+            def holds(words: set[str], f: str) -> bool:  # "father" is held by "Papa"
+                return any(_holds(words, k) for k in self.p.kin_of(f))
+
+            got = sum(w * (1.0 if holds(found, f) else 0.6 if partly and holds(partly, f)
                            else 0.0) for f, w in wanted.items())
             return got / total
 
@@ -230,6 +241,8 @@ class Selector:
         for unit, text in zip(units, texts, strict=True):
             hit = hits[unit.hit]
             own = self._words(text)
+            # "my SIN" asked, "sin" in a Spanish sentence: held only if it means the question
+            loose = len(select_rules.without_lowercase(own, text, shouted)) < len(own)
             ctx = self._words(unit.context) | self._words(" ".join(hit.senders))
             head = evidence.MESSAGE_HEAD.match(unit.text)
             if head:
@@ -238,7 +251,8 @@ class Selector:
             # each name in the statement, its heading or sender, or said again and again in
             # its source ("Porto" all over the booking mail, "Lena" once in Felix's section)
             # ("Dad" is "Papa" in the family chat: kin words stand for each other)
-            names_ok = all(any(_holds(own | ctx, k) or source.get(k, 0) >= 2
+            names_ok = all(any(_holds(own | ctx, k) or _holds(own | ctx, plain(k))
+                               or max(source.get(k, 0), source.get(plain(k), 0)) >= 2
                                for k in (e, *self.p.kin_of(e))) for e in entities)
             cover = share(own, attributes, ctx)
             around = share(set(source), attributes)
@@ -246,6 +260,10 @@ class Selector:
             score = 0.35 * cover + 0.2 * around + 0.1 * names_ok
             score += (0.25 if typed and fits else 0.0) + 0.04 / (unit.hit + 1)
             score += 0.1 * answer_types.preferred(plan.answer_type, text)
+            if fits or not typed:  # the new value or the current one, as asked
+                score += select_rules.tense_bonus(
+                    tense, select_rules.stated_tense(text, plan.answer_type, self.p),
+                    select_rules.names_month(plan, own))
             if self._opposite(plan, text):
                 score -= 0.3  # "my flight to Lisbon" is not the one that leaves Lisbon
             if text.rstrip().endswith("?"):
@@ -256,23 +274,25 @@ class Selector:
                 score -= 0.15  # the person marked it as replaced: the newer note wins
             fit = self._label_fit(text, wanted)
             score += 0.05 * fit if fit > 0 else 0.15 * fit
-            labelled = bool(own & self.type_nouns)  # "Total:", "His number is", "code"
-            rows.append((unit, text, score, cover, fits, names_ok, around, labelled))
+            labelled = select_rules.names_its_value(  # "Total:", "His number is"
+                text, own, asked_words, self.type_nouns, self.p.lemma)
+            rows.append((unit, text, score, cover, fits, names_ok, around, labelled, loose))
         order = sorted(range(len(rows)), key=lambda i: -rows[i][2])
         chosen = set(order[:EMBEDDED]) | {i for i, u in enumerate(units) if u.hit == 0}
         picked = sorted(chosen)[: EMBEDDED + 8]
         vecs = self.encode([plan.question, *(texts[i] for i in picked)])
         sims = dict(zip(picked, (vecs[1:] @ vecs[0]).tolist(), strict=True))
         scored = []
-        for i, (unit, text, score, cover, fits, names_ok, around, labelled) in enumerate(rows):
+        for i, (unit, text, score, cover, fits, names_ok, around, labelled, loose) in enumerate(
+                rows):
             sim = sims.get(i, 0.0)
             pending = bool(find(words(text), self.p.not_known))
             scored.append(Scored(unit, score + 0.4 * sim, sim, cover, fits, names_ok, pending,
-                                 around, labelled))
+                                 around, labelled, loose))
         ranked = tuple(sorted(scored, key=lambda s: -s.score))
 
         def about(s: Scored) -> bool:
-            if not s.names_ok:
+            if not s.names_ok or (s.loose and s.similarity < LOOSE_MEANING):
                 return False
             if s.coverage >= MIN_COVERAGE or s.similarity >= CLOSE_MEANING:
                 return True
@@ -282,7 +302,12 @@ class Selector:
             return s.source_coverage >= SOURCE_COVERAGE and s.labelled and (
                 s.coverage >= 0.2 or s.similarity >= 0.3)
 
-        answers = [s for s in ranked if about(s) and (s.fits or not typed)]
+        # a question states nothing ("Lego set for Mia?"): it may be the closest, not the answer
+        answers = [s for s in ranked if about(s) and (s.fits or not typed)
+                   and not _only_a_question(evidence.without_head(s.unit.text))]
+
+        def held(s: Scored) -> set[str]:
+            return self._words(evidence.without_head(s.unit.text))
         if answers:
             # a statement with every focus word and no value ("the admin password is on the
             # sticker") against values that lack one of them ("Password: tangerine…", the
@@ -291,23 +316,20 @@ class Selector:
                          and s.coverage >= 0.99), None)
             best = answers[0]
             if typed and full is not None and 0 < best.coverage <= full.coverage - MISSING and (
-                    full.score >= best.score - 0.15) and not _heading_of(full, best):
+                    full.score >= best.score - 0.15) and not _heading_of(full, best) and (
+                    not select_rules.value_elsewhere(full, answers, held, attributes, _holds)):
                 return Choice("not_known", (full,), ranked, weights)
             return Choice("answer", tuple(answers), ranked, weights)
-        pending = [s for s in ranked if about(s) and s.pending]
+        # of the statements saying it is not known yet, one that says when it will be
+        # ("the heat schedule comes out June 10") says more than "Heat times: TBD"
+        pending = sorted((s for s in ranked if about(s) and s.pending), key=lambda s: not (
+            answer_types.fits("date", evidence.without_head(s.unit.text))))
         if pending:
             return Choice("not_known", tuple(pending[:1]), ranked, weights)
         near = [s for s in ranked if about(s)]
         if near:
             return Choice("partial", tuple(near[:1]), ranked, weights)
         return Choice("none", (), ranked, weights)
-
-
-_POSSESSIVE = re.compile(r"\b(\w+)['’]s\b")
-# "last week's review", "this year's budget": a time, not whose
-_TIME_OWNERS = frozenset(
-    "today tomorrow yesterday tonight week weekend month year day morning evening night "
-    "season term quarter".split()) | MONTH_AND_DAY_NAMES
 
 
 def _heading_of(heading: Scored, statement: Scored) -> bool:
@@ -337,14 +359,27 @@ def _proper_nouns(hits: Sequence[Hit]) -> set[str]:
     of people and places ("Grace", "Porto"), whatever case the question used."""
     upper: set[str] = set()
     lower: set[str] = set()
-    german = load("de").stopwords - load("en").stopwords
     for hit in hits:
         found = re.findall(r"\b[a-zà-öø-ÿ]+\b", hit.text)
         lower.update(found)
-        if sum(w in german for w in found) > max(3, len(found) // 10):
+        if _german(hit.text):
             continue  # German writes every noun capitalised: no sign of a name
         upper.update(plain(m) for m in _MID_CAPITAL.findall(hit.text))
-    return {w for w in upper - lower - MONTH_AND_DAY_NAMES if len(w) > 2}  # "March" is no one
+    return {w for w in upper - lower - MONTH_AND_DAY_WORDS if len(w) > 2}  # "March" is no one
+
+
+def _only_a_question(text: str) -> bool:
+    """ "Lego set for Mia?" asks; "Her birthday is on 9 December. What are you giving
+    her?" states before it asks."""
+    body = text.strip()
+    return body.endswith("?") and not re.search(r"[.!?:;]\s+\S", body[:-1])
+
+
+def _german(text: str) -> bool:
+    """Mostly German: every noun capitalised, so capitals are no sign of a name."""
+    german = load("de").stopwords - load("en").stopwords
+    found = re.findall(r"\b[a-zà-öø-ÿ]+\b", text)
+    return sum(w in german for w in found) > max(3, len(found) // 10)
 
 
 def _holds(found: set[str], word: str) -> bool:
@@ -352,6 +387,8 @@ def _holds(found: set[str], word: str) -> bool:
     "physiotherapy"), or they share a long stem ("allergic" / "allergy")."""
     if word in found:
         return True
+    if len(word) >= 4 and word[-1] in "iy" and word[:-1] + "iy"[word[-1] == "i"] in found:
+        return True  # "hoodies" -> "hoody", "hoodie" -> "hoodi": one word
     if len(word) < 5:
         return False
     return any(w.startswith(word) or (len(w) >= 5 and word.startswith(w))
