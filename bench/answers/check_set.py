@@ -10,7 +10,8 @@ Checks
     also occur in files NOT listed as sources are reported as warnings
   * calendar questions: every expected occurrence exists at that local time (via
     icalendar + recurring-ical-events), and the occurrences in the window the question
-    implies (WINDOWS below) are exactly the expected ones
+    implies (its `window: [start, end, title filter or null, mode, excluded titles?]` key,
+    else WINDOWS below; "now" and "end" are allowed as start/end) are exactly the expected ones
   * counts per category
 
 Usage: python check_set.py [path/to/questions.yaml]
@@ -116,6 +117,16 @@ REVIEWED = {
     ("porto-door-code", "day before"): "'Saturday before dinner'",
     ("dele-oral-time", "by email"): "asked the landlord by email",
     ("arjun-panel", "to confirm"): "'Reply Y to confirm'",
+    # blind2
+    ("sound-designer", "Felix"): "Felix mentioned without his role",
+    ("bas-due", "28 Apr"): "ceramics term 2 guess (distractor)",
+    ("bas-due", "28 April"): "ceramics term 2 guess (distractor)",
+    ("cat-rego-renew", "10 April"): "order Sam's saw by 10 April (distractor)",
+    ("cat-rego-renew", "10 Apr"): "Auckland show dates / saw order (distractors)",
+    ("msg-pack-died", "Tomasz"): "journal: Tomasz missed a line",
+    ("msg-sam-payback", "Fitzroy"): "Hearing Hub Fitzroy",
+    ("msg-piha-driver", "Tomasz"): "journal and RF table mention Tomasz",
+    ("caldo-couve", "200 g"): "sugar in the nata recipe",
 }
 
 errors: list[str] = []
@@ -217,11 +228,19 @@ def check_calendar(q, occ, tz, now):
             err(f"{qid}: expected occurrence not in the calendars: {t!r} at {s}")
         elif index[(t, s)]["file"] not in q.get("sources", []):
             err(f"{qid}: {t!r} comes from {index[(t, s)]['file']}, which is not in sources")
-    if qid not in WINDOWS:
-        err(f"{qid}: no window defined in check_set.WINDOWS")
+    if "window" in q:  # the question carries its own window: [start, end, title filter or null, mode, excluded?]
+        spec = q["window"]
+        if not isinstance(spec, list) or len(spec) not in (4, 5) or spec[3] not in ("agenda", "busy"):
+            err(f"{qid}: window must be [start, end, title filter or null, agenda|busy, excluded titles?]")
+            return
+    elif qid in WINDOWS:
+        spec = WINDOWS[qid]
+    else:
+        err(f"{qid}: no window (a `window:` key or an entry in check_set.WINDOWS)")
         return
-    ws, we, flt, mode, *rest = WINDOWS[qid]
-    excluded = rest[0] if rest else set()
+    ws, we, flt, mode, *rest = spec
+    excluded = set(rest[0]) if rest else set()
+    we = END if we == "end" else we
     ws = now if ws == "now" else dt.datetime.fromisoformat(ws).replace(tzinfo=tz)
     we = dt.datetime.fromisoformat(we).replace(tzinfo=tz)
     found = set()
@@ -320,7 +339,8 @@ def main() -> int:
     if occ is not None:
         for q in cal_qs:
             check_calendar(q, occ, tz, now)
-        extra = set(WINDOWS) - {q["id"] for q in cal_qs}
+        uses_windows = not any("window" in q for q in cal_qs)  # WINDOWS is the dev set's table
+        extra = set(WINDOWS) - {q["id"] for q in cal_qs} if uses_windows else set()
         for x in sorted(extra):
             warnings.append(f"WINDOWS has {x!r} but no calendar question has that id")
 
