@@ -210,7 +210,7 @@ class Selector:
         # sources write capitalised ("Porto", "Grace"): a statement must be about them
         proper = names | {plain(n) for n in plan.people} | _proper_nouns(hits[:MAX_HITS])
         proper |= select_rules.possessors(plan.question, [h.text for h in hits[:MAX_HITS]],
-                                          self.p.stopwords)
+                                          self.p.stopwords, frozenset(self.p.value_nouns))
         if plan.language == "en":  # (German writes every noun capitalised)
             proper |= select_rules.unknown_names(
                 [dict(plan.forms).get(f, f) for f in focus] + list(focus),

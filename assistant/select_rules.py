@@ -145,18 +145,23 @@ def unknown_names(asked: Sequence[str], texts: Sequence[str]) -> set[str]:
     return out
 
 
-_POSSESSIVE = re.compile(r"\b(\w+)['’]s\b")
+_POSSESSIVE = re.compile(r"\b(\w+)['’]s\s+(?=(\w+))")
 
 
-def possessors(question: str, texts: Sequence[str], stopwords: frozenset[str]) -> set[str]:
-    """Whose the asked thing is, when it is someone's name: "lena's mobile" asks for Lena's,
+def possessors(question: str, texts: Sequence[str], stopwords: frozenset[str],
+               value_nouns: frozenset[str]) -> set[str]:
+    """Whose value is asked, when it is someone's name: "lena's mobile" asks for Lena's,
     and the sources write "Lena" only capitalised. "The plumber's number" names no one
-    ("Plumber can come…" opens a sentence, "the plumber" does not)."""
+    ("Plumber can come…" opens a sentence, "the plumber" does not), and in "owen's mom
+    phone" the phone is his mum's, not Owen's: the word after the name must be a value
+    noun (phrases: value_nouns)."""
     out = set()
-    for word in {w for w in _POSSESSIVE.findall(plain(question)) if w not in stopwords}:
+    for word, thing in _POSSESSIVE.findall(plain(question)):
+        if word in stopwords or word in MONTH_AND_DAY_WORDS or thing not in value_nouns:
+            continue
         seen = [m[0] for t in texts for m in re.finditer(
             rf"(?<!\w)(?i:{re.escape(word)})(?!\w)", t)]
-        if seen and all(w[0].isupper() for w in seen) and word not in MONTH_AND_DAY_WORDS:
+        if seen and all(w[0].isupper() for w in seen):
             out.add(word)
     return out
 

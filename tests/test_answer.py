@@ -143,3 +143,15 @@ def test_a_time_phrase_in_the_possessive_is_no_topic(indexed, when: str) -> None
                                          indexed.now)
     assert plan.focus == ("decid", "design", "review") or "week" not in plan.focus
     assert not {"week", "month", "yesterday"} & set(plan.focus)
+
+
+@pytest.mark.parametrize("question", ["owen's mom phone number", "phone number of owen's mum"])
+def test_a_relatives_number_is_theirs_not_the_named_persons(
+        notes_home: Path, make_runtime, question: str) -> None:
+    write_tree(notes_home / "notes", {"contacts.md": (
+        "# Contacts\n\n- Owen Mackenzie: owen@example.org\n"
+        "- Marguerite (Owen's mom): 905-555-0112\n")})
+    rt = make_runtime(notes_home)
+    library.index(rt)
+    answer = library.ask(rt, question)
+    assert answer.grounded and "905-555-0112" in answer.answer
