@@ -40,18 +40,28 @@ DEFAULT_OPTIONS = ChunkingOptions()
 _STAMP = re.compile(r"^\[\d{4}-\d{2}-\d{2} \d{2}:\d{2}\] ", re.MULTILINE)
 
 
+def single_message(chunk: Chunk) -> bool:
+    """One chat message (a window of several is written ``first..last``)."""
+    return chunk.kind == "message" and ".." not in chunk.locator
+
+
 def embedding_text(chunk: Chunk) -> str:
     """What the embedder reads: the title gives the chunk its context. Message lines lose
-    their timestamps: time is filtered on as metadata, and digits only blur the meaning."""
+    their timestamps (time is filtered on as metadata, and digits only blur the meaning),
+    and a single message its chat's name: "Owen 💚" on each of a thousand texts with Owen
+    would make every one of them look like an answer to "owen's mum's number". A message
+    gets its conversation from its neighbours instead (assistant/neighbours.py)."""
+    if single_message(chunk):
+        return _STAMP.sub("", chunk.text)
     text = _STAMP.sub("", chunk.text) if chunk.kind == "message" else chunk.text
     return f"{chunk.title}\n{text}" if chunk.title else text
 
 
-def ranking_title(chunk: Chunk) -> str | None:
-    """The title the keyword index holds: none for a single chat message. The chat's name
-    on every message of the "Book club" group would make each of them match "book club"
-    (the title weighs double), and a message's own words would no longer rank it."""
-    return None if chunk.kind == "message" and ".." not in chunk.locator else chunk.title
+def ranking_fields(chunk: Chunk, senders: str) -> tuple[str | None, str]:
+    """The title and senders the keyword index holds: neither for a single message (as
+    above: the chat's name and its sender would match on every message of the chat; the
+    sender filter of "what did Owen say" reads the senders from the chunk itself)."""
+    return (None, "") if single_message(chunk) else (chunk.title, senders)
 
 
 def text_hash(chunk: Chunk) -> str:
