@@ -21,13 +21,14 @@ from assistant.errors import AssistantError
 Prefer = Literal["future", "past"]
 
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
-_WD_ABBR = {"mon": 0, "tue": 1, "tues": 1, "wed": 2, "thu": 3, "thur": 3, "thurs": 3,
-            "fri": 4, "sat": 5, "sun": 6}
+_WD_ABBR = {"mon": 0, "tue": 1, "tues": 1, "wed": 2, "weds": 2, "thu": 3, "thur": 3,
+            "thurs": 3, "fri": 4, "sat": 5, "sun": 6}
 MONTHS = ("january", "february", "march", "april", "may", "june", "july", "august",
           "september", "october", "november", "december")
 MONTH_AND_DAY_NAMES = frozenset((*MONTHS, *WEEKDAYS))
 _MONTH_ABBR = {m[:3]: i + 1 for i, m in enumerate(MONTHS)} | {"sept": 9}
-PARTS = {"morning": (6, 12), "afternoon": (12, 18), "evening": (18, 24), "night": (18, 24)}
+PARTS = {"morning": (6, 12), "afternoon": (12, 18), "evening": (18, 24), "night": (18, 24),
+         "arvo": (12, 18)}  # (Australian for the afternoon)
 NUMBERS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7,
            "eight": 8, "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "fourteen": 14}
 
@@ -120,15 +121,22 @@ def _rule(pattern: str) -> Callable[[Callable[[re.Match[str], _Ctx], Window | No
 _ON = r"(?:(?:on|for|at|by|over|during)\s+)?"
 
 
-@_rule(_ON + r"(?P<w>today|tomorrow|yesterday|the day after tomorrow|the day before yesterday)")
+# how people type "tomorrow" and "tonight" in a hurry
+_TOMORROW = ("tmrw", "tmrow", "tmr", "tmw", "2moro", "2morrow", "tomoz", "tomorow", "tommorow")
+
+
+@_rule(_ON + r"(?P<w>today|tomorrow|yesterday|the day after tomorrow|the day before yesterday|"
+       + "|".join(_TOMORROW) + r")(?!\w)")
 def _relative_day(m: re.Match[str], c: _Ctx) -> Window:
     offset = {"today": 0, "tomorrow": 1, "yesterday": -1, "the day after tomorrow": 2,
-              "the day before yesterday": -2}[m["w"]]
+              "the day before yesterday": -2}.get(m["w"], 1)
     return day_window(c.today + timedelta(days=offset), c.tz)
 
 
-@_rule(r"(?P<w>tonight|last night|this (?:morning|afternoon|evening))")
+@_rule(r"(?P<w>tonight|tonite|2nite|last night|this (?:morning|afternoon|arvo|evening))(?!\w)")
 def _part_of_today(m: re.Match[str], c: _Ctx) -> Window:
+    if m["w"] in ("tonite", "2nite"):
+        return _part(day_window(c.today, c.tz), "night", c.tz)
     if m["w"] == "last night":
         return _part(day_window(c.today - timedelta(days=1), c.tz), "night", c.tz)
     return _part(day_window(c.today, c.tz), m["w"].split()[-1].replace("tonight", "night"), c.tz)
@@ -149,15 +157,19 @@ def _rest_of(m: re.Match[str], c: _Ctx) -> Window:
 _CLAUSE_END = re.compile(r"\s*(?:$|[-–—?!.,;:+])")
 
 
-@_rule(_ON + r"(?:(?P<mod>next|last|this|coming|past)\s+)?" + _WD
+@_rule(_ON + r"(?:(?P<mod>next|last|this|coming|past)\s+)?"
+       + "(?P<wd>" + "|".join(WEEKDAYS + tuple(_WD_ABBR)) + r")\.?(?!\w)"
        + r"(?:\s+(?P<wk>next|last|this)\s+week)?")
 def _weekday(m: re.Match[str], c: _Ctx) -> Window | None:
-    wd = WEEKDAYS.index(m["wd"])
+    wd = _weekday_index(m["wd"])
     mod, wk = m["mod"], m["wk"]
+    # "wed", "sat", "sun" are words too ("sat down", "in the sun."): abbreviated, a day
+    # needs more than the end of a clause ("on sat", "wed night", "thurs this week")
+    whole = m["wd"] in WEEKDAYS
     if c.strict and not (
         mod or wk or m.group(0).startswith(("on ", "for ", "by ", "over "))
         or _PART_AFTER.match(m.string, m.end()) or m.string.startswith("'s", m.end())
-        or _CLAUSE_END.match(m.string, m.end())  # "do I work friday?", "call sunday - when?"
+        or (whole and _CLAUSE_END.match(m.string, m.end()))  # "do I work friday?"
     ):
         return None  # "my Sunday long run" names no day to filter on
     today = c.today
@@ -428,7 +440,7 @@ def _part(w: Window, part: str, tz: ZoneInfo) -> Window:
     return Window(datetime.combine(w.day, time(a), tzinfo=tz), end)
 
 
-_PART_AFTER = re.compile(r"\s+(?:in the\s+)?(?P<part>morning|afternoon|evening|night)(?!\w)")
+_PART_AFTER = re.compile(r"\s+(?:in the\s+)?(?P<part>morning|afternoon|arvo|evening|night)(?!\w)")
 _RANGE = re.compile(r"(?P<kw>between|from)\s+")
 _RANGE_MID = {"between": re.compile(r"\s+and\s+"),
               "from": re.compile(r"\s+(?:to|until|till|through|-)\s+")}

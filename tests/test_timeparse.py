@@ -325,3 +325,32 @@ def test_a_span_before_or_after_a_date_is_that_span_next_to_it_and_the_day_itsel
     after = find_windows(f"what did we do {span} after 3 August 2023?", MONDAY, TZ)[-1][0]
     assert (after.start, after.end) == (local("2023-08-03"),
                                         local("2023-08-04") + timedelta(days=days))
+
+
+# --- how people type days in a hurry ----------------------------------------------------
+
+ABBREVIATED = {"mon": 0, "tue": 1, "tues": 1, "wed": 2, "weds": 2, "thu": 3, "thur": 3,
+               "thurs": 3, "fri": 4, "sat": 5, "sun": 6}
+
+
+@given(st.sampled_from(sorted(ABBREVIATED)), st.sampled_from(
+    ["on {d}", "on {d}.", "next {d}", "{d} night", "{d} arvo", "{d} this week", "this {d}",
+     "{d}'s"]), st.booleans())
+def test_an_abbreviated_weekday_with_a_preposition_or_a_modifier_is_that_day(
+    day: str, form: str, upper: bool
+) -> None:
+    phrase = form.format(d=day.title() if upper else day)
+    found = find_windows(f"anything {phrase} for me?", MONDAY, TZ, prefer="future")
+    assert found and found[0][0].start.weekday() == ABBREVIATED[day]
+
+
+@pytest.mark.parametrize("text", ["we sat down in the sun.", "they wed in june", "mon ami"])
+def test_an_abbreviation_alone_at_the_end_of_a_clause_is_a_word(text: str) -> None:
+    assert not [w for w, (a, b) in find_windows(text, MONDAY, TZ) if text[a:b].split()[0] in
+                ("sat", "sun", "wed", "mon")]
+
+
+@pytest.mark.parametrize("word", ["tmrw", "tmr", "2moro", "tomoz", "tommorow"])
+def test_tomorrow_typed_in_a_hurry_is_tomorrow(word: str) -> None:
+    (w, _), = find_windows(f"whats on {word}", MONDAY, TZ, prefer="future")
+    assert w.start == local("2026-11-24")
