@@ -49,8 +49,14 @@ class Phrases:
     away: tuple[Phrase, ...]
     organisations: frozenset[str] = frozenset()
     kin: tuple[frozenset[str], ...] = ()  # words for one relative: "dad", "papa", "father"
+    # a word and how notes shorten it: "password" / "pw", "appointment" / "appt"
+    short: tuple[frozenset[str], ...] = ()
     # a value that changes: words asking for / stating the new one, and the current one
     change: dict[str, tuple[Phrase, ...]] = field(default_factory=dict)
+
+    def spellings(self, word: str) -> frozenset[str]:
+        """A word with its short forms, or a short form with its word ("pw" -> "password")."""
+        return next((group for group in self.short if word in group), frozenset({word}))
 
     def kin_of(self, word: str) -> frozenset[str]:
         """Every word for the relative ``word`` names (itself alone if it names none)."""
@@ -115,6 +121,7 @@ def load(language: str = "en") -> Phrases:
         away=_phrases(data["direction"]["away"]),
         organisations=frozenset(data.get("organisations", {}).get("words", [])),
         kin=tuple(frozenset(g) for g in data.get("kin", {}).values()),
+        short=tuple(frozenset((full, *g)) for full, g in data.get("short", {}).items()),
         change={k: _phrases(v) for k, v in data.get("change", {}).items()},
     )
 

@@ -135,6 +135,7 @@ class Selector:
 
     def _words(self, text: str) -> set[str]:
         found = words(plain(text))
+        found += [s for w in found for s in self.p.spellings(w) if s != w]  # "pw": "password"
         return {self.p.lemma(w) for w in found} | set(found) | {canonical(w) for w in found}
 
     def weights(self, focus: list[str], names: set[str], forms: dict[str, str] | None = None

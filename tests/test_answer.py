@@ -155,3 +155,18 @@ def test_a_relatives_number_is_theirs_not_the_named_persons(
     library.index(rt)
     answer = library.ask(rt, question)
     assert answer.grounded and "905-555-0112" in answer.answer
+
+
+@pytest.mark.parametrize(("question", "value"), [
+    ("whats the wifi password", "K7-blue-42"), ("wifi pw?", "K7-blue-42"),
+    ("the home wifi passwd please", "K7-blue-42"),
+    ("booking reference for the ferry", "FX-2291"), ("ferry ref", "FX-2291"),
+])
+def test_a_shortened_label_answers_for_the_word_it_shortens(
+        notes_home: Path, make_runtime, question: str, value: str) -> None:
+    write_tree(notes_home / "notes", {"codes.txt": (
+        "WIFI   HomeNet   pw: K7-blue-42\n\nferry to the island: booking reference FX-2291\n")})
+    rt = make_runtime(notes_home)
+    library.index(rt)
+    answer = library.ask(rt, question)
+    assert answer.grounded and value in answer.answer
