@@ -40,9 +40,9 @@ DEFAULT_OPTIONS = ChunkingOptions()
 _STAMP = re.compile(r"^\[\d{4}-\d{2}-\d{2} \d{2}:\d{2}\] ", re.MULTILINE)
 
 
-def single_message(chunk: Chunk) -> bool:
+def single_message(kind: str, locator: str) -> bool:
     """One chat message (a window of several is written ``first..last``)."""
-    return chunk.kind == "message" and ".." not in chunk.locator
+    return kind == "message" and ".." not in locator
 
 
 def embedding_text(chunk: Chunk) -> str:
@@ -51,17 +51,19 @@ def embedding_text(chunk: Chunk) -> str:
     and a single message its chat's name: "Owen 💚" on each of a thousand texts with Owen
     would make every one of them look like an answer to "owen's mum's number". A message
     gets its conversation from its neighbours instead (assistant/neighbours.py)."""
-    if single_message(chunk):
+    if single_message(chunk.kind, chunk.locator):
         return _STAMP.sub("", chunk.text)
     text = _STAMP.sub("", chunk.text) if chunk.kind == "message" else chunk.text
     return f"{chunk.title}\n{text}" if chunk.title else text
 
 
-def ranking_fields(chunk: Chunk, senders: str) -> tuple[str | None, str]:
-    """The title and senders the keyword index holds: neither for a single message (as
-    above: the chat's name and its sender would match on every message of the chat; the
-    sender filter of "what did Owen say" reads the senders from the chunk itself)."""
-    return (None, "") if single_message(chunk) else (chunk.title, senders)
+def keyword_fields(chunk: Chunk, senders: str) -> tuple[str | None, str, str]:
+    """The (title, text, senders) the keyword index holds: no title or senders for a single
+    message (as above: the chat's name and its sender would match on every message of the
+    chat; the sender filter of "what did Owen say" reads the senders from the chunk)."""
+    if single_message(chunk.kind, chunk.locator):
+        return None, chunk.text, ""
+    return chunk.title, chunk.text, senders
 
 
 def text_hash(chunk: Chunk) -> str:

@@ -15,14 +15,16 @@ chosen values (share 0.4-0.5, reach 2, decay 0.5-0.7 all within 0.5 points).
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 
 import numpy as np
+
+from assistant.chunking import DEFAULT_OPTIONS
 
 CONTEXT_SHARE = 0.5  # of a message's fused score given to each adjacent message
 CONTEXT_DECAY = 0.5  # ... multiplied by this for each further step
 CONTEXT_REACH = 2  # messages either side
-GAP_SECONDS = 45 * 60  # a longer silence starts a new conversation (chunking.window_gap)
+GAP_SECONDS = DEFAULT_OPTIONS.window_gap.total_seconds()  # a longer silence: a new conversation
 
 
 def links(
@@ -49,6 +51,16 @@ def links(
     return prev, nxt
 
 
+def along(step: np.ndarray, row: int, reach: int) -> Iterator[int]:
+    """The rows ``step`` (``prev`` or ``next`` of ``links``) leads to from ``row``, at most
+    ``reach`` of them, up to the conversation's end."""
+    for _ in range(reach):
+        row = int(step[row])
+        if row < 0:
+            return
+        yield row
+
+
 def spread(
     scores: dict[int, float],
     row_of: Callable[[int], int | None],
@@ -68,11 +80,8 @@ def spread(
         if row is None:
             continue
         for step in (prev, nxt):
-            at, gift = row, share * score
-            for _ in range(CONTEXT_REACH):
-                at = int(step[at])
-                if at < 0:
-                    break
+            gift = share * score
+            for at in along(step, row, CONTEXT_REACH):
                 if admits(at):
                     other = id_of(at)
                     out[other] = out.get(other, 0.0) + gift

@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo
 import numpy as np
 
 from assistant import neighbours, tokens
+from assistant.chunking import single_message
 from assistant.embed import Embedder
 from assistant.store import Store, to_epoch
 
@@ -168,7 +169,7 @@ class VectorIndex:
                 end[i] = t1 if t1 is not None else t0
             senders.append((snd or "").lower())
             ordinals[i] = ordinal
-            if kind == "message" and ".." not in loc:  # one message (a window has context)
+            if single_message(kind, loc):  # (a window of several has its context)
                 chats[i] = self._chat_codes.setdefault((doc, title or ""), len(self._chat_codes))
         old = self.matrix[keep] if len(self.ids) else np.zeros((0, dim), dtype=np.float32)
         self.matrix = np.concatenate([old, matrix]) if n else old
@@ -441,10 +442,8 @@ class Searcher:
                 continue
             rows = [row]
             for step, front in ((vectors.prev, True), (vectors.next, False)):
-                at = row
-                for _ in range(reach):
-                    at = int(step[at])
-                    if at < 0 or at in owner:
+                for at in neighbours.along(step, row, reach):
+                    if at in owner:
                         break
                     rows.insert(0, at) if front else rows.append(at)
             for r in rows:

@@ -15,6 +15,7 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from functools import cache
 from typing import Literal
 
 import numpy as np
@@ -203,7 +204,8 @@ class Selector:
         tense = select_rules.asked_tense(plan, self.p, now)
         names = {plain(n) for n in plan.names}
         typed = plan.answer_type in answer_types.STRICT
-        weights = self.weights(focus, names, dict(plan.forms))
+        forms = dict(plan.forms)
+        weights = self.weights(focus, names, forms)
         shouted = select_rules.acronyms(plan.question)
         sources = [_counts(" ".join((h.title or "", h.text, " ".join(h.senders))), self.p)
                    for h in hits[:MAX_HITS]]
@@ -214,9 +216,9 @@ class Selector:
                                           self.p.stopwords, frozenset(self.p.value_nouns))
         if plan.language == "en":  # (German writes every noun capitalised)
             proper |= select_rules.unknown_names(
-                [dict(plan.forms).get(f, f) for f in focus] + list(focus),
+                [forms.get(f, f) for f in focus] + list(focus),
                 [t for h in hits[:MAX_HITS] for t in (h.title or "", h.text) if not _german(t)])
-        proper |= {f for f in focus if plain(dict(plan.forms).get(f, f)) in proper
+        proper |= {f for f in focus if plain(forms.get(f, f)) in proper
                    or plain(f) in proper}
         asked_words = self._words(plan.question)
         entities = [f for f in focus if f in proper and f not in self.type_nouns]
@@ -376,9 +378,14 @@ def _only_a_question(text: str) -> bool:
     return body.endswith("?") and not re.search(r"[.!?:;]\s+\S", body[:-1])
 
 
+@cache
+def _german_words() -> frozenset[str]:
+    return load("de").stopwords - load("en").stopwords
+
+
 def _german(text: str) -> bool:
     """Mostly German: every noun capitalised, so capitals are no sign of a name."""
-    german = load("de").stopwords - load("en").stopwords
+    german = _german_words()
     found = re.findall(r"\b[a-zà-öø-ÿ]+\b", text)
     return sum(w in german for w in found) > max(3, len(found) // 10)
 

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from assistant.chunking import ranking_fields
+from assistant.chunking import keyword_fields
 from assistant.errors import StoreError
 from assistant.migrations import MIGRATIONS
 from assistant.records import Chunk, Event
@@ -170,7 +170,7 @@ class DocumentWriter:
             )
             db.execute(  # its keyword-index row (migration 7)
                 "INSERT INTO chunk_terms(chunk_id, lang, title, text, senders) VALUES (?,?,?,?,?)",
-                (cur.lastrowid, *entry(*_keyword_row(chunk, row[6]))),
+                (cur.lastrowid, *entry(*keyword_fields(chunk, row[6]))),
             )
             db.execute(
                 "INSERT INTO chunk_vecs(chunk_id, embedding) VALUES (?, ?)",
@@ -591,9 +591,3 @@ class Store:
             if p.exists():
                 total += p.stat().st_size
         return total
-
-
-def _keyword_row(chunk: Chunk, senders: str) -> tuple[str | None, str, str]:
-    """(title, text, senders) of a chunk's keyword-index row."""
-    title, ranked_senders = ranking_fields(chunk, senders)
-    return title, chunk.text, ranked_senders

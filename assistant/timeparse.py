@@ -129,17 +129,16 @@ _TOMORROW = ("tmrw", "tmrow", "tmr", "tmw", "2moro", "2morrow", "tomoz", "tomoro
        + "|".join(_TOMORROW) + r")(?!\w)")
 def _relative_day(m: re.Match[str], c: _Ctx) -> Window:
     offset = {"today": 0, "tomorrow": 1, "yesterday": -1, "the day after tomorrow": 2,
-              "the day before yesterday": -2}.get(m["w"], 1)
+              "the day before yesterday": -2, **dict.fromkeys(_TOMORROW, 1)}[m["w"]]
     return day_window(c.today + timedelta(days=offset), c.tz)
 
 
 @_rule(r"(?P<w>tonight|tonite|2nite|last night|this (?:morning|afternoon|arvo|evening))(?!\w)")
 def _part_of_today(m: re.Match[str], c: _Ctx) -> Window:
-    if m["w"] in ("tonite", "2nite"):
-        return _part(day_window(c.today, c.tz), "night", c.tz)
     if m["w"] == "last night":
         return _part(day_window(c.today - timedelta(days=1), c.tz), "night", c.tz)
-    return _part(day_window(c.today, c.tz), m["w"].split()[-1].replace("tonight", "night"), c.tz)
+    part = "night" if m["w"] in ("tonight", "tonite", "2nite") else m["w"].split()[-1]
+    return _part(day_window(c.today, c.tz), part, c.tz)
 
 
 @_rule(r"(?:later today|(?:the )?rest of (?:the |this )?(?P<unit>day|today|week|month))")
@@ -477,9 +476,7 @@ EARLIEST = datetime(1970, 1, 1, tzinfo=UTC)  # "before 2023": from the start of 
 # "the week before X", "two days after X", "the Sunday before X": a span next to X
 _SPAN_BEFORE = re.compile(
     r"(?:\b(?P<n>\d+|an?|one|two|three|four|five|six|the|last|that)\s+)?"
-    r"(?P<unit>days?|weeks?|weekends?|months?|monday|tuesday|wednesday|thursday|friday|"
-    r"saturday|sunday)\s+$")
-_COUNTS = {"two": 2, "three": 3, "four": 4, "five": 5, "six": 6}
+    r"(?P<unit>days?|weeks?|weekends?|months?|" + "|".join(WEEKDAYS) + r")\s+$")
 _UNIT_DAYS = {"day": 1, "week": 7, "weekend": 7, "month": 31}
 
 
@@ -490,7 +487,7 @@ def _span_before(text: str, pos: int) -> timedelta | None:
     if not m:
         return None
     n_word = m["n"] or "one"
-    n = int(n_word) if n_word.isdigit() else _COUNTS.get(n_word, 1)
+    n = int(n_word) if n_word.isdigit() else NUMBERS.get(n_word, 1)  # "a", "the": one
     unit = _UNIT_DAYS.get(m["unit"].rstrip("s"), 7)  # a weekday: within the week
     return timedelta(days=n * unit + (unit if n >= 2 else 0))
 
