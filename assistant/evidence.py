@@ -169,7 +169,9 @@ def units(text: str) -> list[str]:
         if head_of_mail and (EMAIL_FURNITURE.match(line) or SIGN_OFF.match(line)):
             continue  # quoted mail, "On ... wrote:", "Dear Mr Keller,": not statements
         head, line = (m.group(1), m.group(2)) if m else (head_of_mail, line)
-        line = re.sub(r"^[-*+>\s]*(?:\[[ xX]\]\s*)?", "", line).strip(" \t-*>")
+        # list marks and quote marks go, a minus sign stays ("- -16 LUFS")
+        line = re.sub(r"^(?:[-*+>](?!\d)\s*|\s+)*(?:\[[ xX]\]\s*)?", "", line)
+        line = re.sub(r"\s+[-*>]+$", "", line).strip(" \t*")
         line = line.replace("**", "")
         if not line:
             continue

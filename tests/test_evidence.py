@@ -26,6 +26,15 @@ def test_list_items_headings_and_blank_lines_separate_units() -> None:
     ]
 
 
+def test_a_list_mark_goes_and_a_minus_sign_stays() -> None:
+    text = "- -16 LUFS integrated, true peak -1 dBTP\n* [x] -5 °C in the freezer\n> quoted line stays\n"
+    assert units(text) == [
+        "-16 LUFS integrated, true peak -1 dBTP",
+        "-5 °C in the freezer",
+        "quoted line stays",
+    ]
+
+
 def test_every_unit_of_a_chat_message_says_who_and_when() -> None:
     text = (
         "[2026-11-18 20:14] Ada Brandt: first S-Bahn at 05:04 then\n"
