@@ -241,9 +241,12 @@ class Selector:
         # first the cheap part: words, names, values; then meaning, for the statements
         # that can win (embedding every statement of eight sources is most of a question)
         rows = []
-        for unit, text in zip(units, texts, strict=True):
+        before = ""  # the statement before, in the same source and section
+        for k, (unit, text) in enumerate(zip(units, texts, strict=True)):
             hit = hits[unit.hit]
             own = self._words(text)
+            same = k > 0 and units[k - 1].hit == unit.hit and units[k - 1].context == unit.context
+            before, line_before = text, before if same else ""
             # "my SIN" asked, "sin" in a Spanish sentence: held only if it means the question
             loose = len(select_rules.without_lowercase(own, text, shouted)) < len(own)
             ctx = self._words(unit.context) | self._words(" ".join(hit.senders))
@@ -254,7 +257,13 @@ class Selector:
             # each name in the statement, its heading or sender, or said again and again in
             # its source ("Porto" all over the booking mail, "Lena" once in Felix's section)
             # ("Dad" is "Papa" in the family chat: kin words stand for each other)
-            names_ok = all(any(_holds(own | ctx, k) or _holds(own | ctx, plain(k))
+            # a statement that names nobody stands under the line before it ("Stay: 14
+            # Richmond Rd, Ponsonby" then "Key lockbox code 0309"); "Ana 0491…" under
+            # "Lena 0491…" names its own person
+            named = ctx
+            if line_before and not (own & proper):
+                named = ctx | self._words(line_before)
+            names_ok = all(any(_holds(own | named, k) or _holds(own | named, plain(k))
                                or max(source.get(k, 0), source.get(plain(k), 0)) >= 2
                                for k in (e, *self.p.kin_of(e))) for e in entities)
             cover = share(own, attributes, ctx)

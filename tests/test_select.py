@@ -274,3 +274,25 @@ def test_a_message_that_states_a_fact_and_then_asks_still_answers(
                 path="/data/family.txt")]
     choice = choose(selector, planner, f"when is {who.lower()}'s birthday", hits)
     assert choice.verdict == "answer" and f"{day} December" in answer_text(choice)
+
+
+PLACES = st.sampled_from(["Ponsonby", "Wanaka", "Fitzroy", "Kreuzberg", "Leith"])
+
+
+@SETTINGS
+@given(place=PLACES, code=st.integers(1000, 9999), other=FIRST_NAMES, asked=FIRST_NAMES)
+def test_a_line_that_names_nobody_stands_under_the_line_before_it(
+        selector: Selector, planner: Planner, place: str, code: int, other: str,
+        asked: str) -> None:
+    # "Key lockbox code" names no place: it is the code of the stay named on the line above
+    hits = [hit(0, f"## Tour\nStay: 2/14 Richmond Rd, {place} (Airbnb, shared w Maddie).\n"
+                   f"Key lockbox code {code}.\nCheck-out 10am.", "Tour notes")]
+    choice = choose(selector, planner, f"lockbox combo at the {place.lower()} airbnb", hits)
+    assert choice.verdict == "answer" and str(code) in answer_text(choice)
+    # ... but a line that names its own person is that person's, not the one above
+    if asked == other:
+        return
+    hits = [hit(0, f"## Numbers\n{asked} Keller: 0491 570 1{code % 100:02d}\n"
+                   f"{other} Novak: 0491 570 200", "Contacts")]
+    choice = choose(selector, planner, f"{asked.lower()}'s mobile", hits)
+    assert "570 200" not in answer_text(choice)
