@@ -255,13 +255,15 @@ def answer_event(store: Store, plan: Plan, now: datetime, tz: ZoneInfo) -> Calen
             return CalendarAnswer(lead + "; ".join(
                 f"{c.title} on {_was(c, tz)} was cancelled" for c in gone) + ".", [],
                 found=plan.event_mode == "status", sources=[c.source for c in gone])
-    if plan.event_mode == "remaining":
+    if plan.event_mode in ("remaining", "final"):
         found = [o for o in _in(occurrences(store, now, now + AHEAD[-1], tz), keys)
                  if o.start_in(tz) >= now or o.all_day]
         if window is not None:
             found = [o for o in found if window.start <= o.start_in(tz) < window.end] or found
         if not found:
             return CalendarAnswer(f"No more {what} on your calendar.", [], found=False)
+        if plan.event_mode == "final":  # the last one ahead, the series' end
+            return CalendarAnswer(f"Last one: {_when(found[-1], plan, tz)}.", found[-1:])
         lines = [f"- {_when(o, plan, tz)}" for o in found[:MAX_LISTED]]
         if len(found) > MAX_LISTED:
             lines.append(f"... and {len(found) - MAX_LISTED} more")

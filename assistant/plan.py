@@ -32,7 +32,7 @@ from assistant.vocab import (
 from assistant.zones import longest_zone_suffix, zone_named
 
 Route = Literal["invalid", "agenda", "free", "event", "search"]
-EventMode = Literal["next", "last", "first", "window", "remaining", "status"]
+EventMode = Literal["next", "last", "first", "window", "remaining", "status", "final"]
 
 MAX_QUESTION = 2000  # characters read; a longer question is cut (and said so)
 # Answer types whose value can be checked in a sentence (assistant/answer_types.py).
@@ -185,10 +185,12 @@ class Planner:
         tz: ZoneInfo,
         known: Callable[[str], bool] = lambda w: False,
         language: str = "en",
+        related: Callable[[str, list[str]], bool] = lambda w, others: False,
     ) -> None:
         self.vocab = vocabulary
         self.tz = tz
         self.known = known  # is this word in the user's index? (protects it from mending)
+        self.related = related  # does the user's data write a word next to one of others?
         self.p = ph.load(language)  # the default language
         # the words a misspelling is mended towards, per language
         self._mendable = {lang: ph.load(lang).vocabulary() | _time_words()
@@ -198,7 +200,8 @@ class Planner:
     def for_store(cls, searcher: Any, tz: ZoneInfo, language: str = "en") -> Planner:
         """A planner over what ``searcher``'s store holds (its events, people and words)."""
         return cls(Vocabulary.from_store(searcher.store), tz,
-                   known=lambda w: searcher.document_frequency(w) > 0, language=language)
+                   known=lambda w: searcher.document_frequency(w) > 0, language=language,
+                   related=searcher.together)
 
     def topic(self, plan: Plan) -> set[str]:
         """What a question about messages asks about once its filters, question words,
@@ -334,6 +337,13 @@ class Planner:
                 if found:
                     zone_words = trailing.group(1).split()[-found[0]:]
             matches = self._events(content, zone_words, generic, p, text_nz)
+            if not matches and (kind in ("date", "time", "duration") or spans["next"]
+                                or spans["status"] or spans["remaining"]) \
+                    and not ph.has(tokens, cal["deadline"]):
+                # "podcast recording" for "Dirt & Dough – recording": most of the words
+                # name one event, the data relates the rest to it
+                matches = self.vocab.loose_events(
+                    [w for w in content if w not in zone_words], p, self.related, generic)
             kinds = [tokens[a] for a, b in spans["kinds"]]
             matches = [m for m in matches if not _other_kind(m, kinds, p)]
             if zone_words and matches and not any(
@@ -420,6 +430,11 @@ class Planner:
             return "remaining"
         if spans["first"]:
             return "first"
+        # "the last class of the term", "the final session": the end of the series ahead,
+        # not the one gone by
+        at = next((i for i, t in enumerate(tokens) if t in ("last", "final")), None)
+        if at is not None and (tokens[at] == "final" or "of" in tokens[at + 1:]):
+            return "final"
         if has_window:
             return "window"
         if any(t in ("last", "previous", "latest") for t in tokens) or (

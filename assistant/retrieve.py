@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import threading
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import Any
@@ -304,6 +305,22 @@ class Searcher:
             (" OR ".join(f'"{p}"' for p in sorted(phrases)), cap),
         ).fetchone()
         return int(n)
+
+    def together(self, term: str, others: Sequence[str]) -> bool:
+        """Does some chunk hold ``term`` and one of ``others``? ("podcast" is written next
+        to "Dirt & Dough" in the notes: the user's own data relates the two)."""
+        def any_of(words: Sequence[str]) -> str:
+            langs = dict.fromkeys((*(tokens.detect(w) for w in words), *self.languages()))
+            found = {" ".join(tokens.terms(w, lang)) for w in words for lang in langs} - {""}
+            return " OR ".join(f'"{f}"' for f in sorted(found))
+
+        first, rest = any_of([term]), any_of(list(others))
+        if not first or not rest:
+            return False
+        row = self.store.db.execute(
+            "SELECT 1 FROM chunks_fts WHERE chunks_fts MATCH ? LIMIT 1",
+            (f"({first}) AND ({rest})",)).fetchone()
+        return row is not None
 
     def keyword(self, query: str, n: int, flt: SearchFilter) -> list[int]:
         terms = fts_terms(query, self.languages())

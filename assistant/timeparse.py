@@ -238,14 +238,15 @@ def _weekend(m: re.Match[str], c: _Ctx) -> Window | None:
 
 
 @_rule(r"(?:(?:in|during|for|over)\s+)?(?P<mod>this|next|last|the past|the coming)\s+"
-       r"(?P<unit>week|month|year)")
+       r"(?P<unit>week|wk|month|mth|mo|year|yr)\b")
 def _this_unit(m: re.Match[str], c: _Ctx) -> Window:
+    """ "this week", "next month", "last year" (typed short too: "this yr", "next wk")."""
     shift = {"this": 0, "next": 1, "the coming": 1, "last": -1, "the past": -1}[m["mod"]]
     t = c.today
-    if m["unit"] == "week":
+    if m["unit"] in ("week", "wk"):
         monday = _monday(t) + timedelta(days=7 * shift)
         return days_window(monday, monday + timedelta(days=7), c.tz)
-    if m["unit"] == "month":
+    if m["unit"] in ("month", "mth", "mo"):
         index = t.year * 12 + t.month - 1 + shift
         return _month_window(index // 12, index % 12 + 1, c.tz)
     return days_window(date(t.year + shift, 1, 1), date(t.year + shift + 1, 1, 1), c.tz)
@@ -318,7 +319,13 @@ EASTER_HOLIDAYS = {
     "holy saturday": -1, "maundy thursday": -3, "palm sunday": -7, "ash wednesday": -46,
     "shrove tuesday": -47, "pancake day": -47, "ascension day": 39, "whit sunday": 49,
     "pentecost": 49, "whitsun": 49, "whit monday": 50, "corpus christi": 60,
+    "easter weekend": -2, "easter long weekend": -2, "long easter weekend": -2,
+    "easter break": -2,
 }
+# Holidays that last more than a day: how many days, from the day above (Good Friday to
+# Easter Monday is the long weekend).
+HOLIDAY_DAYS = {"easter weekend": 4, "easter long weekend": 4, "long easter weekend": 4,
+                "easter break": 4}
 
 
 def easter(year: int) -> date:
@@ -377,21 +384,24 @@ _ORDINAL_NOUNS = frozenset(
 _HOLIDAY_NAMES = sorted([*FIXED_HOLIDAYS, *EASTER_HOLIDAYS, "thanksgiving"], key=len, reverse=True)
 
 
-@_rule(r"(?:(?:on|for|at|by|over|during|until|till|before|after)\s+)?(?:(?P<mod>this|next|last)\s+)?"
-       r"(?P<name>" + "|".join(re.escape(n) for n in _HOLIDAY_NAMES) + r")(?:\s+" + _YEAR + ")?")
+@_rule(r"(?:(?:on|for|at|by|over|during|until|till|before|after)\s+)?(?:the\s+)?"
+       r"(?:(?P<mod>this|next|last)\s+)?(?P<name>" + "|".join(re.escape(n) for n in _HOLIDAY_NAMES) + r")(?:\s+" + _YEAR + ")?")
 def _holiday(m: re.Match[str], c: _Ctx) -> Window | None:
     name, mod = m["name"], m["mod"]
-    if c.strict and " " not in name and not mod and m.group(0) == name and not (
+    bare = re.sub(r"^the\s+", "", m.group(0)) == name  # no "on", "over", "for"...
+    if c.strict and " " not in name and not mod and bare and not (
         m.string.startswith("'s", m.end())
     ):
         return None  # "Christmas dinner", "Easter eggs": a bare one-word name needs "on", "at"...
+    length = timedelta(days=HOLIDAY_DAYS.get(name, 1))
     if m["year"]:
         found = _holiday_date(name, int(m["year"]))
-        return day_window(found, c.tz) if found else None
+        return days_window(found, found + length, c.tz) if found else None
     years = range(c.today.year - 1, c.today.year + 2)
     days = [d for d in (_holiday_date(name, y) for y in years) if d is not None]
     if mod == "next" or (mod is None and c.prefer == "future"):
-        ahead = [d for d in days if d >= c.today]
+        # a holiday still going on is this one ("over the Easter weekend" on its Saturday)
+        ahead = [d for d in days if d + length > c.today]
         chosen = ahead[1] if mod == "next" and ahead and ahead[0] == c.today else (
             ahead[0] if ahead else None)
     elif mod == "last" or c.prefer == "past":
@@ -399,7 +409,9 @@ def _holiday(m: re.Match[str], c: _Ctx) -> Window | None:
         chosen = behind[-1] if behind else None
     else:  # "this Christmas": the one of this year
         chosen = _holiday_date(name, c.today.year)
-    return day_window(chosen, c.tz) if chosen else None
+    if chosen is None:
+        return None
+    return days_window(chosen, chosen + length, c.tz)
 
 
 @_rule(r"(?P<pre>(?:on|for|by|until|till|before|after|from)\s+)?the\s+(?P<day>[0-3]?\d)(?:st|nd|rd|th)"

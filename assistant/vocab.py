@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 import re
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 
 from assistant.phrases import Phrases
@@ -209,13 +209,56 @@ class Vocabulary:
         return []
 
 
+    def loose_events(
+        self, wanted: Sequence[str], phrases: Phrases, related: Callable[[str, list[str]], bool],
+        soft: Sequence[str] = (),
+    ) -> list[EventMatch]:
+        """Events that hold most of ``wanted`` (at least half of the words, and at least
+        one), when each word they lack is written next to the event's other title words
+        somewhere in the user's data ("podcast recording": "recording" is in "Dirt & Dough
+        – recording", and the notes write "podcast" beside "Dirt & Dough"). Only one title
+        may fit; two different ones are no answer."""
+        needed = [plain(w) for w in wanted]
+        extra = [plain(w) for w in soft]  # "class" in "the conversation class" counts if held
+        if any(w in self.people for w in needed):
+            return []  # "when does Felix arrive for Easter": Felix's arrival is no event's
+        best: list[EventMatch] = []
+        most = 0
+        for entry in self.events:
+            # the title must hold as many of the question's own words as are lacking
+            named = [w for w in needed if _best(w, entry, ("title",), phrases) > 0]
+            lacking = [w for w in needed if _best(w, entry, ("title", "people", "location"),
+                                                  phrases) <= 0]
+            held = named + [w for w in extra if _best(w, entry, ("title",), phrases) > 0]
+            if not named or not lacking or len(named) < len(lacking) or len(held) < most:
+                continue
+            # "oral" in the written exam's description names another event, not this one
+            if any(w in entry.fields["description"] for w in lacking):
+                continue
+            others = [w for w in entry.fields["title"] if len(w) > 2 and not any(
+                similar(h, w) for h in held)]
+            if not others or not all(related(w, others) for w in lacking):
+                continue
+            match = EventMatch(entry, len(held) / (len(needed) + len(extra)), frozenset(held))
+            best = [*best, match] if len(held) == most else [match]
+            most = len(held)
+        if len({m.entry.title for m in best}) != 1:
+            return []
+        return best
+
+
 def _best(word: str, entry: EventEntry, fields: tuple[str, ...], phrases: Phrases) -> float:
     base = phrases.lemma(word)
+    # "mum" names "Ligar à Mãe" (a word for a relative names every word for them), and
+    # "bday" names "Sam's birthday" (a short form names its word)
+    bare = re.sub(r"['’]s$", "", word)  # "mum's call"
+    kin = {plain(k) for k in phrases.kin_of(bare) | phrases.spellings(bare)} - {word, bare}
     best = 0.0
     for name in fields:
         weight = FIELD_WEIGHT[name]
         if weight <= best:
             continue
-        if any(similar(base, phrases.lemma(w)) or similar(word, w) for w in entry.fields[name]):
+        if any(similar(base, phrases.lemma(w)) or similar(word, w) or w in kin
+               for w in entry.fields[name]):
             best = weight
     return best

@@ -23,6 +23,8 @@ TZ = ZoneInfo("Europe/Berlin")
 FIXTURE = Path(__file__).parent / "fixtures" / "calendar" / "questions-google.ics"
 NOTES = {
     "work/team.md": "# Team\n\nThe team sync agenda lives in the wiki. Dana Ortiz is our contact at Acme.\n",
+    "learning/languages.md": "# Languages\n\nThe Thursday class at the Volkshochschule is a "
+                             "conversation course, Carmen teaches it.\n",
 }
 
 pytestmark = pytest.mark.slow
@@ -179,3 +181,16 @@ def test_an_event_not_in_the_asked_window_is_not_presented_as_found(rt: Runtime)
 def test_a_question_about_an_event_that_is_not_there_goes_to_the_notes(rt: Runtime) -> None:
     answer = library.ask(rt, "when is my dermatologist appointment?")
     assert answer.route == "search" and not answer.grounded
+
+
+def test_an_event_named_by_a_word_the_notes_write_beside_it(rt: Runtime) -> None:
+    # "spanish" is in "Spanish class"; the notes write "conversation" beside "class"
+    answer = ask(rt, "when's my next spanish conversation?")
+    assert starts(answer) == ["2026-11-26T18:00:00+01:00"]
+    # nothing relates "pottery" to any event: the notes are searched instead
+    assert library.ask(rt, "when's my next pottery class?").route != "calendar"
+
+
+def test_the_last_one_of_the_course_is_the_series_end(rt: Runtime) -> None:
+    answer = ask(rt, "when is the last spanish class of the course")  # COUNT=10: 3 Dec
+    assert starts(answer) == ["2026-12-03T18:00:00+01:00"]

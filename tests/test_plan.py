@@ -277,3 +277,40 @@ def test_a_month_naming_an_occurrence_is_its_window(question: str) -> None:
     assert plan.route == "event" and plan.event_mode == "status"
     assert plan.window is not None and plan.window.start.date() == date(2026, 12, 1)
     assert [m.entry.title for m in plan.events] == ["Atlas steering meeting"]
+
+
+def test_a_short_form_or_a_word_for_a_relative_names_the_event() -> None:
+    plan = PLANNER.plan("when's mira's bday this yr", NOW)
+    assert plan.route == "event" and [m.entry.title for m in plan.events] == ["Mira's birthday"]
+    call = EventEntry(0, "u", "/c.ics", "Ligar à Mãe", None, (),
+                      {"title": frozenset(plain_words("Ligar à Mãe")), "people": frozenset(),
+                       "location": frozenset(), "description": frozenset()})
+    planner = Planner(Vocabulary([call], [], frozenset(), frozenset({"ligar", "mae"})), TZ)
+    plan = planner.plan("what time is mum's call on sunday", NOW)
+    assert plan.route == "event" and [m.entry.title for m in plan.events] == ["Ligar à Mãe"]
+
+
+def test_a_word_the_data_writes_beside_an_event_completes_its_name() -> None:
+    """ "the spanish conversation": "spanish" is in "Spanish class", and the notes write
+    "conversation" next to its other word, "class"; without that the question is no event's."""
+    def related(word: str, others: list[str]) -> bool:
+        return word == "conversation" and "class" in others
+
+    planner = Planner(vocabulary(), TZ, related=related)
+    plan = planner.plan("when is my next spanish conversation", NOW)
+    assert plan.route == "event" and [m.entry.title for m in plan.events] == ["Spanish class"]
+    assert PLANNER.plan("when is my next spanish conversation", NOW).route == "search"
+    # a word the data does not relate to the event is no part of its name
+    assert planner.plan("when is my next pottery class", NOW).route == "search"
+
+
+@pytest.mark.parametrize(
+    ("question", "mode"),
+    [("when's the last spanish class of the course", "final"),
+     ("final spanish class?", "final"),
+     ("when was my last spanish class", "last")],
+)
+def test_the_last_of_a_series_is_its_end_and_the_last_one_is_the_one_gone_by(
+        question: str, mode: str) -> None:
+    plan = PLANNER.plan(question, NOW)
+    assert plan.route == "event" and plan.event_mode == mode

@@ -228,6 +228,8 @@ def test_describe_names_days_and_parts_of_days() -> None:
         ("easter", "2027-03-28", "2027-03-29"),  # computed, not listed
         ("good friday", "2027-03-26", "2027-03-27"),
         ("easter monday 2028", "2028-04-17", "2028-04-18"),
+        ("over the easter long weekend", "2027-03-26", "2027-03-30"),  # Good Friday to Monday
+        ("easter weekend 2028", "2028-04-14", "2028-04-18"),
         ("halloween", "2027-10-31", "2027-11-01"),  # this year's is past: the next one
         ("thanksgiving", "2026-11-26", "2026-11-27"),  # fourth Thursday of November
         ("on the 3rd", "2026-12-03", "2026-12-04"),  # this month's 3rd is past
@@ -248,6 +250,7 @@ def test_holidays_and_days_of_the_month(phrase: str, start: str, end: str) -> No
     [
         ("what time is Christmas dinner?", None),  # a one-word holiday needs "on", "at"...
         ("what do I have at Christmas?", "at christmas"),
+        ("the easter eggs for the kids", None),  # "the" is no preposition
         ("is Friday's book club still on?", "friday"),
         ("the meeting on the 3rd floor", None),
         ("anything on the 19th?", "on the 19th"),
