@@ -171,6 +171,16 @@ _FIRST_PERSON = frozenset("i we me us i'm we're ich wir mich uns я мы мен�
 _PAST = frozenset("did was were had went said wrote sent told asked ago yesterday".split())
 
 
+def _companions(tokens: list[str]) -> list[str]:
+    """Who goes along with the person asking: "Georg and I", "me and Georg"."""
+    out = []
+    for i, t in enumerate(tokens):
+        if tokens[i + 1:i + 3] in (["and", "i"], ["and", "me"], ["&", "i"]) or (
+                i >= 2 and tokens[i - 2:i] in (["me", "and"], ["i", "and"])):
+            out.append(t)
+    return [t for t in out if t not in _FIRST_PERSON and t not in WH and t not in AUX]
+
+
 def _drop(tokens: list[str], spans: list[tuple[int, int]]) -> list[str]:
     gone = {i for a, b in spans for i in range(a, b)}
     return [t for i, t in enumerate(tokens) if i not in gone]
@@ -290,6 +300,11 @@ class Planner:
                    if t not in p.stopwords and not any(c.isdigit() for c in t) and len(t) > 1
                    and t not in WH and t not in AUX]
         generic = [tokens[a] for a, b in soft_spans for _ in range(b - a)]
+        # "are Georg and I still going to the theatre": who goes along names no event
+        along = _companions(tokens)
+        if along and len(along) < len(content):
+            content = [t for t in content if t not in along]
+            generic += along
         # "the june unit council": a month or day that is no time phrase qualifies the
         # event ("Unit Council", in June); it is not a word of its title
         timely = [t for t in content if plain(t) in _MONTHS_AND_DAYS]

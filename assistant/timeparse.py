@@ -355,12 +355,13 @@ def _holiday_date(name: str, year: int) -> date | None:
     return None
 
 
-@_rule(_ON + r"(?P<wd>" + "|".join(WEEKDAYS) + r")(?:,?\s+the)?\s+(?P<day>[0-3]?\d)(?:st|nd|rd|th)"
+@_rule(_ON + r"(?P<wd>" + "|".join(WEEKDAYS + tuple(_WD_ABBR)) + r")\.?(?:,?\s+the)?\s+"
+       r"(?P<day>[0-3]?\d)(?:st|nd|rd|th)"
        r"(?!\s+of\b|\s+" + _MON_ANY.replace("(?P<mon>", "(?:") + ")")
 def _weekday_the_nth(m: re.Match[str], c: _Ctx) -> Window | None:
     """ "Monday the 22nd": the nearest 22nd (this month, else the next ones) on a Monday;
     no such day within a year reads as no date."""
-    wd, day, t = WEEKDAYS.index(m["wd"]), int(m["day"]), c.today
+    wd, day, t = _weekday_index(m["wd"]), int(m["day"]), c.today
     step = 1 if c.prefer == "future" else -1
     for k in range(0, 13):
         index = t.year * 12 + t.month - 1 + step * k

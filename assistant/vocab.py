@@ -27,7 +27,7 @@ def plain_words(text: str) -> list[str]:
     from assistant.plan import one_on_one
 
     text = one_on_one(plain(text)).replace("'s ", " ").replace("’s ", " ")
-    found = re.findall(r"\w+", text)
+    found = re.findall(r"\w+", text) + emoji_words(text)
     found += [m.replace("-", "") for m in re.findall(r"\w+(?:-\w+)+", text)]
     if _CJK.search(text):  # "看牙医" -> 看, 牙医: split as questions are (phrases.words)
         from assistant.tokens import cjk_words
@@ -35,6 +35,21 @@ def plain_words(text: str) -> list[str]:
         found = [p for w in found for p in (cjk_words(w) if _CJK.search(w) else (w,))]
     return found
 
+
+def emoji_words(text: str) -> list[str]:
+    """The words of the pictures in a title: "Kathi 🎂" is Kathi's birthday cake,
+    "Hurtigruten 🚢" a ship (their Unicode names, lower case)."""
+    out: list[str] = []
+    for ch in text:
+        name = unicodedata.name(ch, "") if unicodedata.category(ch) == "So" else ""
+        if name and not name.startswith("REGIONAL INDICATOR"):  # a flag's letters
+            out += name.lower().split()
+    return [w for w in out if w not in _EMOJI_NOISE]
+
+
+# words of Unicode picture names that name no thing
+_EMOJI_NOISE = frozenset(
+    "with sign symbol black white heavy multiple face of the and notes".split())
 
 _ARROW = re.compile(r"([\w .'-]+?)\s*(?:→|->|=>|➔)\s*([\w .'-]+)")
 
@@ -93,14 +108,19 @@ def edit_distance(a: str, b: str, limit: int = 2) -> int:
 def similar(word: str, other: str) -> bool:
     """Does the question's ``word`` name the title's ``other``? Equal; an abbreviation of it
     (4+ letters: "physio" for "physiotherapy"); the same with an ending ("reviews" for
-    "review", not "northline" for "north"); or one typo apart (6+ letters: "porto" is no
-    typo of "porte")."""
+    "review", not "northline" for "north"); the last part of a compound (5+ letters:
+    "theatre" for "Burgtheater"); or one typo apart (6+ letters: "porto" is no typo of
+    "porte")."""
     if word == other:
         return True
     if len(word) >= 4 and other.startswith(word):
         return True
     if len(other) >= 4 and word.startswith(other) and len(word) - len(other) <= 2:
         return True
+    if len(word) >= 5 and len(other) >= len(word) + 3 and (other.endswith(word) or (
+            len(word) >= 7 and edit_distance(word, other[-len(word):], 1) <= 1)):
+        return True  # the head of a compound: "theatre" in "Burgtheater" ("bring" in no
+        # "steering")
     return min(len(word), len(other)) >= 6 and edit_distance(word, other, 1) <= 1
 
 

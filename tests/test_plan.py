@@ -314,3 +314,26 @@ def test_the_last_of_a_series_is_its_end_and_the_last_one_is_the_one_gone_by(
         question: str, mode: str) -> None:
     plan = PLANNER.plan(question, NOW)
     assert plan.route == "event" and plan.event_mode == mode
+
+
+def _planner(*titles: str) -> Planner:
+    entries = [EventEntry(i, f"u{i}", "/c.ics", t, None, (),
+                          {"title": frozenset(plain_words(t)), "people": frozenset(),
+                           "location": frozenset(), "description": frozenset()})
+               for i, t in enumerate(titles)]
+    people = frozenset({"georg"})
+    return Planner(Vocabulary(entries, ["Georg"], people,
+                              frozenset(w for e in entries for w in e.fields["title"]) | people), TZ)
+
+
+@pytest.mark.parametrize(
+    ("question", "title"),
+    [("which day of the week is kathi's birthday this year", "Kathi 🎂"),  # BIRTHDAY CAKE
+     ("when does the ship leave", "Hurtigruten 🚢"),  # SHIP
+     ("is the theatre on friday still on", "Burgtheater – Der Talisman"),  # a compound's head
+     ("are georg and i still going to the theatre on friday", "Burgtheater – Der Talisman")],
+)
+def test_pictures_compounds_and_companions_in_event_names(question: str, title: str) -> None:
+    planner = _planner("Kathi 🎂", "Hurtigruten 🚢", "Burgtheater – Der Talisman", "Chorprobe 🎶")
+    plan = planner.plan(question, NOW)
+    assert plan.route == "event" and [m.entry.title for m in plan.events] == [title]

@@ -238,6 +238,7 @@ def test_describe_names_days_and_parts_of_days() -> None:
         ("on the 5th of next month", "2026-12-05", "2026-12-06"),
         ("monday the 30th", "2026-11-30", "2026-12-01"),
         ("friday the 11th", "2026-12-11", "2026-12-12"),  # the next 11th that is a Friday
+        ("fri 11th", "2026-12-11", "2026-12-12"),  # typed short
         ("monday the 22nd in the morning", "2027-02-22T06:00", "2027-02-22T12:00"),
     ],
 )
