@@ -25,7 +25,8 @@ from assistant.phrases import Phrases, find, load, words
 from assistant.plan import Plan
 from assistant.retrieve import Hit
 from assistant.select_rules import MONTH_AND_DAY_WORDS, canonical
-from assistant.vocab import plain
+from assistant.vocab import edit_distance, plain
+from assistant.zones import zone_named
 
 Verdict = Literal["answer", "not_known", "partial", "none"]
 
@@ -221,6 +222,12 @@ class Selector:
         proper |= {f for f in focus if plain(forms.get(f, f)) in proper
                    or plain(f) in proper}
         asked_words = self._words(plan.question)
+        # a place the sources write capitalised says where, and counts as a focus word; a
+        # person, a name the question writes capitalised or as an owner must be held
+        owners = {plain(w) for w in re.findall(r"(\w+)['’]s\b", plan.question.lower())}
+        places = {f for f in focus if f in proper and f not in names and f not in owners
+                  and plain(f) not in {plain(n) for n in plan.people}
+                  and zone_named(forms.get(f, f)) is not None}
         entities = [f for f in focus if f in proper and f not in self.type_nouns]
         wanted = {self.p.lemma(f) for f in focus} | set(focus)  # what a label may name
         attributes = {f: w for f, w in weights.items()
@@ -263,10 +270,16 @@ class Selector:
             named = ctx
             if line_before and not (own & proper):
                 named = ctx | self._words(line_before)
-            names_ok = all(any(_holds(own | named, k) or _holds(own | named, plain(k))
-                               or max(source.get(k, 0), source.get(plain(k), 0)) >= 2
-                               for k in (e, *self.p.kin_of(e))) for e in entities)
-            cover = share(own, attributes, ctx)
+            said = own | named
+            missing = [e for e in entities if not any(
+                _holds(said, k) or _holds(said, plain(k))
+                or max(source.get(k, 0), source.get(plain(k), 0)) >= 2
+                for k in (e, *self.p.kin_of(e)))]
+            # a place its source does not name is a focus word the statement lacks, not a
+            # veto ("policy 0781…" in the cruise note, asked "for the trip to norway")
+            names_ok = all(e in places for e in missing)
+            lacking = {e: weights[e] for e in missing if e in places}
+            cover = share(own, attributes | lacking, ctx)
             around = share(set(source), attributes)
             fits = answer_types.fits(plan.answer_type, text)
             score = 0.35 * cover + 0.2 * around + 0.1 * names_ok
@@ -409,7 +422,14 @@ def _holds(found: set[str], word: str) -> bool:
     if len(word) < 5:
         return False
     return any(w.startswith(word) or (len(w) >= 5 and word.startswith(w))
-               or _stem_shared(w, word) for w in found)
+               or _stem_shared(w, word) or _spelt_otherwise(w, word) for w in found)
+
+
+def _spelt_otherwise(a: str, b: str) -> bool:
+    """ "meniscus" / "Meniskus", "theatre" / "theater": one letter apart in a long word
+    (7+ letters, same start)."""
+    return (min(len(a), len(b)) >= 7 and a[:3] == b[:3] and abs(len(a) - len(b)) <= 1
+            and edit_distance(a, b, 1) <= 1)
 
 
 def _stem_shared(a: str, b: str) -> bool:

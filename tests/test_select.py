@@ -296,3 +296,24 @@ def test_a_line_that_names_nobody_stands_under_the_line_before_it(
                    f"{other} Novak: 0491 570 200", "Contacts")]
     choice = choose(selector, planner, f"{asked.lower()}'s mobile", hits)
     assert "570 200" not in answer_text(choice)
+
+
+def test_a_place_the_statement_lacks_counts_against_it_but_is_no_veto(
+        selector: Selector, planner: Planner) -> None:
+    # the cruise note never says "Norway" (the journal does): its policy line still answers
+    hits = [hit(0, "## Hurtigruten\nBooked through the travel agency in May.\nTravel insurance: "
+                   "Reiseversicherung Komplett, policy 0781-554-213, € 312 for both",
+                "Cruise June 2027"),
+            hit(1, "Georg took tablets for Norway, the ferry to Bergen in Norway is long.",
+                "Journal")]
+    choice = choose(selector, planner, "travel insurance policy number for the trip to norway",
+                    hits)
+    assert choice.verdict == "answer" and "0781-554-213" in answer_text(choice)
+
+
+@pytest.mark.parametrize(("said", "asked", "held"), [
+    ("meniskus", "meniscus", True), ("theater", "theatre", True), ("colour", "color", False),
+    ("marker", "market", False)])
+def test_a_long_word_spelt_one_letter_otherwise_is_held(said: str, asked: str, held: bool) -> None:
+    from assistant.select import _holds
+    assert _holds({said}, asked) is held
