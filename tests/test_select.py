@@ -280,7 +280,7 @@ PLACES = st.sampled_from(["Ponsonby", "Wanaka", "Fitzroy", "Kreuzberg", "Leith"]
 
 
 @SETTINGS
-@given(place=PLACES, code=st.integers(1000, 9999), other=FIRST_NAMES, asked=FIRST_NAMES)
+@given(place=PLACES, code=st.integers(2100, 9999), other=FIRST_NAMES, asked=FIRST_NAMES)  # no year
 def test_a_line_that_names_nobody_stands_under_the_line_before_it(
         selector: Selector, planner: Planner, place: str, code: int, other: str,
         asked: str) -> None:
