@@ -353,7 +353,8 @@ class Planner:
                     zone_words = trailing.group(1).split()[-found[0]:]
             matches = self._events(content, zone_words, generic, p, text_nz)
             if not matches and (kind in ("date", "time", "duration") or spans["next"]
-                                or spans["status"] or spans["remaining"]) \
+                                or spans["status"] or spans["remaining"]
+                                or (kind == "yes_no" and window is not None)) \
                     and not ph.has(tokens, cal["deadline"]):
                 # "podcast recording" for "Dirt & Dough – recording": most of the words
                 # name one event, the data relates the rest to it

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 
 from assistant.phrases import Phrases
 from assistant.store import Store
+from assistant.zones import zone_city
 
 _CJK = re.compile(r"[\u3040-\u30ff\u3400-\u9fff]")
 
@@ -79,6 +80,8 @@ def directed(matches: list[EventMatch], question: str, phrases: Phrases) -> list
     asked = directions(question, phrases)
     if not asked or len(matches) < 2:
         return matches
+    asked |= {city: way for place, way in asked.items()  # "from Poland": from Warsaw
+              if (city := zone_city(place)) is not None}
     kept = []
     for m in matches:
         said = directions(m.entry.title, phrases)
@@ -267,18 +270,27 @@ class Vocabulary:
         return best
 
 
+def _abbreviates(short: str, word: str) -> bool:
+    """A title's short form of the question's word: "chem" for "chemistry", "admin" for
+    "administration" (4+ letters, at most half the word)."""
+    return len(short) >= 4 and len(word) >= 2 * len(short) and word.startswith(short)
+
+
 def _best(word: str, entry: EventEntry, fields: tuple[str, ...], phrases: Phrases) -> float:
     base = phrases.lemma(word)
     # "mum" names "Ligar à Mãe" (a word for a relative names every word for them), and
     # "bday" names "Sam's birthday" (a short form names its word)
     bare = re.sub(r"['’]s$", "", word)  # "mum's call"
     kin = {plain(k) for k in phrases.kin_of(bare) | phrases.spellings(bare)} - {word, bare}
+    city = zone_city(bare)  # "my flight to Poland" is "Flight to Warsaw"
+    if city and " " not in city:
+        kin.add(city)
     best = 0.0
     for name in fields:
         weight = FIELD_WEIGHT[name]
         if weight <= best:
             continue
         if any(similar(base, phrases.lemma(w)) or similar(word, w) or w in kin
-               for w in entry.fields[name]):
+               or _abbreviates(w, word) for w in entry.fields[name]):
             best = weight
     return best

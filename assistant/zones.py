@@ -86,6 +86,13 @@ def _names() -> dict[str, str]:
     return names
 
 
+def zone_city(place: str) -> str | None:
+    """The city whose zone a country or region is named after: "poland" -> "warsaw",
+    "england" -> "london" (None for a name that is no alias)."""
+    zone = ALIASES.get(_plain(place))
+    return _plain(zone.rsplit("/", 1)[-1].replace("_", " ")) if zone else None
+
+
 def zone_named(place: str) -> ZoneInfo | None:
     """The zone a place or abbreviation names ("New York", "UK", "EST"), or None."""
     key = _plain(place)

@@ -337,3 +337,22 @@ def test_pictures_compounds_and_companions_in_event_names(question: str, title: 
     planner = _planner("Kathi 🎂", "Hurtigruten 🚢", "Burgtheater – Der Talisman", "Chorprobe 🎶")
     plan = planner.plan(question, NOW)
     assert plan.route == "event" and [m.entry.title for m in plan.events] == [title]
+
+
+@pytest.mark.parametrize(
+    ("question", "title"),
+    [("what time does my flight to poland take off", "Flight to Warsaw (LO 2)"),  # its zone
+     ("what time is the chemistry ptc", "PTC – Haddad (chem)"),  # a short form in the title
+     ("is the long run as usual this weekend", "Long run 🏃"),
+     ("next physio appt?", "Okafor PT – calf")],
+)
+def test_countries_short_forms_and_usual_in_event_questions(question: str, title: str) -> None:
+    planner = _planner("Flight to Warsaw (LO 2)", "Flight to Chicago (LO 3)",
+                       "PTC – Haddad (chem)", "Long run 🏃", "Okafor PT – calf")
+    plan = planner.plan(question, NOW)
+    assert plan.route == "event" and [m.entry.title for m in plan.events] == [title]
+
+
+def test_what_else_today_is_the_agenda() -> None:
+    plan = PLANNER.plan("what else have i got today", NOW)
+    assert plan.route == "agenda" and plan.window is not None
