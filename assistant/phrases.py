@@ -51,6 +51,7 @@ class Phrases:
     kin: tuple[frozenset[str], ...] = ()  # words for one relative: "dad", "papa", "father"
     # a word and how notes shorten it: "password" / "pw", "appointment" / "appt"
     short: tuple[frozenset[str], ...] = ()
+    written_out: tuple[tuple[str, str], ...] = ()  # ("amt", "amount"): a short form, its word
     # a value that changes: words asking for / stating the new one, and the current one
     change: dict[str, tuple[Phrase, ...]] = field(default_factory=dict)
 
@@ -122,6 +123,7 @@ def load(language: str = "en") -> Phrases:
         organisations=frozenset(data.get("organisations", {}).get("words", [])),
         kin=tuple(frozenset(g) for g in data.get("kin", {}).values()),
         short=tuple(frozenset((full, *g)) for full, g in data.get("short", {}).items()),
+        written_out=tuple((s, full) for full, g in data.get("short", {}).items() for s in g),
         change={k: _phrases(v) for k, v in data.get("change", {}).items()},
     )
 

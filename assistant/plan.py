@@ -91,6 +91,15 @@ def normalise(question: str) -> str:
     return re.sub(r"[?!.,;:]+$", "", q).strip()
 
 
+def write_out(text: str, p: ph.Phrases) -> str:
+    """Short forms written out ("monthly mortgage amt" -> "monthly mortgage amount",
+    "next physio appt" -> "next physio appointment"), from the language's [short] table."""
+    table = dict(p.written_out)
+    if not table:
+        return text
+    return re.sub(r"[\w']+", lambda m: table.get(m.group(0), m.group(0)), text)
+
+
 def one_on_one(text: str) -> str:
     """ "1:1", "1-1", "1on1", "one on one" as one word, in questions and titles alike."""
     return re.sub(r"(?<![\w:])(?:1\s?[:/-]\s?1|1on1|one[- ]on[- ]one)(?![\w:])", "oneonone", text,
@@ -237,6 +246,7 @@ class Planner:
         p = ph.load(ph.detect(words(text), self.p.language))  # function words are rarely misspelt
         if p.language != "en":  # "nächsten Dienstag", "下周三": read by the one exact grammar
             text = to_english(text, p.language)
+        text = write_out(text, p)
         text = mend_spelling(text, self._mendable[p.language] | self.vocab.words, self.known)
 
         zone = _zone_asked(text)

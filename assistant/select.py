@@ -95,8 +95,10 @@ def statements(hits: Sequence[Hit]) -> list[Unit]:
                 # heading: "4471, same as the gate" after "what's the bike lock code?"
                 under = asked[1] if asked and head and asked[0] != sender else ""
                 out.append(Unit(u, i, f"{context} {under}".strip()))
-                asked = (sender, evidence.without_head(u)) if head and u.rstrip().endswith(
-                    "?") else None
+                # a message that asks something ("anyone have a discount code for the
+                # half? registration went up") is the question the next one answers
+                body = evidence.without_head(u)
+                asked = (sender, body) if head and re.search(r"\?(?:\s|$)", body) else None
     return out
 
 
@@ -371,7 +373,7 @@ def _counts(text: str, phrases: Phrases) -> dict[str, int]:
     """How often each word (and its lemma) occurs in ``text``."""
     out: dict[str, int] = {}
     for w in words(plain(text)):
-        for form in {w, phrases.lemma(w)}:
+        for form in {w, phrases.lemma(w), *phrases.spellings(w)}:  # "acct": "account"
             out[form] = out.get(form, 0) + 1
     return out
 

@@ -356,3 +356,18 @@ def test_countries_short_forms_and_usual_in_event_questions(question: str, title
 def test_what_else_today_is_the_agenda() -> None:
     plan = PLANNER.plan("what else have i got today", NOW)
     assert plan.route == "agenda" and plan.window is not None
+
+
+@pytest.mark.parametrize(
+    ("question", "kind", "word"),
+    [("monthly mortgage amt", "amount", "amount"), ("whats the wifi pw", "code", "password"),
+     ("next dentist appt?", "other", "appointment")],
+)
+def test_short_forms_are_read_written_out(question: str, kind: str, word: str) -> None:
+    plan = PLANNER.plan(question, NOW)
+    assert word in plan.text and (kind == "other" or plan.answer_type == kind)
+
+
+@pytest.mark.parametrize("word", ["pls", "plz", "thx", "thanks"])
+def test_please_and_thanks_are_no_topic(word: str) -> None:
+    assert word not in PLANNER.plan(f"booking ref for the barcelona flights {word}", NOW).focus
