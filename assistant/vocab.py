@@ -243,8 +243,6 @@ class Vocabulary:
         may fit; two different ones are no answer."""
         needed = [plain(w) for w in wanted]
         extra = [plain(w) for w in soft]  # "class" in "the conversation class" counts if held
-        if any(w in self.people for w in needed):
-            return []  # "when does Felix arrive for Easter": Felix's arrival is no event's
         best: list[EventMatch] = []
         most = 0
         for entry in self.events:
@@ -255,6 +253,8 @@ class Vocabulary:
             held = named + [w for w in extra if _best(w, entry, ("title",), phrases) > 0]
             if not named or not lacking or len(named) < len(lacking) or len(held) < most:
                 continue
+            if any(w in self.people for w in lacking):
+                continue  # "when does Felix arrive for Easter": Felix's arrival is no event's
             # "oral" in the written exam's description names another event, not this one
             if any(w in entry.fields["description"] for w in lacking):
                 continue

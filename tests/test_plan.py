@@ -353,7 +353,7 @@ def test_countries_short_forms_and_usual_in_event_questions(question: str, title
     assert plan.route == "event" and [m.entry.title for m in plan.events] == [title]
 
 
-def test_what_else_today_is_the_agenda() -> None:
+def test_what_else_today_is_an_agenda() -> None:
     plan = PLANNER.plan("what else have i got today", NOW)
     assert plan.route == "agenda" and plan.window is not None
 
@@ -371,3 +371,8 @@ def test_short_forms_are_read_written_out(question: str, kind: str, word: str) -
 @pytest.mark.parametrize("word", ["pls", "plz", "thx", "thanks"])
 def test_please_and_thanks_are_no_topic(word: str) -> None:
     assert word not in PLANNER.plan(f"booking ref for the barcelona flights {word}", NOW).focus
+
+
+def test_what_else_today_is_what_is_left_of_it() -> None:
+    plan = PLANNER.plan("what else have i got today", NOW)
+    assert plan.route == "agenda" and plan.rest_only
