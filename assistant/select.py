@@ -35,6 +35,8 @@ MAX_HITS = 6  # sources whose statements are scored
 # (names count double) or means the question this closely (cosine).
 MIN_COVERAGE = 0.5
 CLOSE_MEANING = 0.62
+BARE_COVERAGE = 0.6  # ... an answer of no checkable type with less than this share
+BARE_MEANING = 0.3  # ... must mean the question at least this closely
 LOOSE_MEANING = 0.35  # ... or, holding an asked acronym in lower case only, this closely
 SOURCE_COVERAGE = 0.6  # ... or stands in a source that holds this share of the focus
 # a value that lacks this share of the focus held by a statement without a value is
@@ -321,8 +323,12 @@ class Selector:
         def about(s: Scored) -> bool:
             if not s.names_ok or (s.loose and s.similarity < LOOSE_MEANING):
                 return False
-            if s.coverage >= MIN_COVERAGE or s.similarity >= CLOSE_MEANING:
+            if s.similarity >= CLOSE_MEANING:
                 return True
+            if s.coverage >= MIN_COVERAGE:
+                # half the focus and no value type to check: the statement must also mean
+                # something like the question ("blood type" asked, "blood panel" found)
+                return typed or s.coverage >= BARE_COVERAGE or s.similarity >= BARE_MEANING
             # a labelled value in a source that is about the question ("Total: €486" in the
             # booking mail of the flat asked about, "His number is ..." after "the plumber
             # can come"); an unlabelled number of that source answers nothing
