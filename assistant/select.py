@@ -73,6 +73,7 @@ class Scored:
     source_coverage: float = 0.0  # the focus held by its whole source
     labelled: bool = False  # it names the kind of value it holds ("Total:", "number")
     loose: bool = False  # holds an acronym asked ("SIN") only as a lower-case word ("sin")
+    stranger: bool = False  # names someone or somewhere the question does not
 
 
 @dataclass(frozen=True)
@@ -305,19 +306,22 @@ class Selector:
             score += 0.05 * fit if fit > 0 else 0.15 * fit
             labelled = select_rules.names_its_value(  # "Total:", "His number is"
                 text, own, asked_words, self.type_nouns, self.p.lemma)
-            rows.append((unit, text, score, cover, fits, names_ok, around, labelled, loose))
+            # it names someone the question does not ("who: Tom Brennan; what: Kuba's dad")
+            stranger = bool({w for w in own & proper if w not in asked_words})
+            rows.append((unit, text, score, cover, fits, names_ok, around, labelled, loose,
+                         stranger))
         order = sorted(range(len(rows)), key=lambda i: -rows[i][2])
         chosen = set(order[:EMBEDDED]) | {i for i, u in enumerate(units) if u.hit == 0}
         picked = sorted(chosen)[: EMBEDDED + 8]
         vecs = self.encode([plan.question, *(texts[i] for i in picked)])
         sims = dict(zip(picked, (vecs[1:] @ vecs[0]).tolist(), strict=True))
         scored = []
-        for i, (unit, text, score, cover, fits, names_ok, around, labelled, loose) in enumerate(
-                rows):
+        for i, (unit, text, score, cover, fits, names_ok, around, labelled, loose,
+                stranger) in enumerate(rows):
             sim = sims.get(i, 0.0)
             pending = bool(find(words(text), self.p.not_known))
             scored.append(Scored(unit, score + 0.4 * sim, sim, cover, fits, names_ok, pending,
-                                 around, labelled, loose))
+                                 around, labelled, loose, stranger))
         ranked = tuple(sorted(scored, key=lambda s: -s.score))
 
         def about(s: Scored) -> bool:
@@ -333,7 +337,7 @@ class Selector:
             # booking mail of the flat asked about, "His number is ..." after "the plumber
             # can come"); an unlabelled number of that source answers nothing
             return s.source_coverage >= SOURCE_COVERAGE and s.labelled and (
-                s.coverage >= 0.2 or s.similarity >= 0.3)
+                s.coverage >= 0.2 or (s.similarity >= 0.3 and not s.stranger))
 
         # a question states nothing ("Lego set for Mia?"): it may be the closest, not the answer
         answers = [s for s in ranked if about(s) and (s.fits or not typed)

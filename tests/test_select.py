@@ -326,3 +326,14 @@ def test_half_the_focus_without_a_value_or_the_meaning_is_no_answer(
                    "Kindergarten Am Park, group \"Igel\", pick-up latest 17:30 (Mon-Fri)",
                 "Vet and kids")]
     assert choose(selector, planner, question, hits).verdict != "answer"  # fails at 0.5 alone
+
+
+def test_a_contacts_row_of_someone_else_is_not_the_asked_persons_phone(
+        selector: Selector, planner: Planner) -> None:
+    # the contacts table holds Kuba's dad's phone; the chem teacher's is not in it
+    hits = [hit(0, "| who | what | phone |\n|---|---|---|\n"
+                   "| Tom Brennan | Kuba's dad | (312) 555-0177 |\n"
+                   "| Mr. Kaminski | neighbor | (773) 555-0115 |\n"
+                   "| Samir Haddad | Kuba's chem teacher | email only |", "Contacts")]
+    choice = choose(selector, planner, "phone number for kuba's chem teacher", hits)
+    assert choice.verdict != "answer", answer_text(choice)
