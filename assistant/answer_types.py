@@ -50,11 +50,13 @@ PATTERNS: dict[str, re.Pattern[str]] = {
     "temperature": re.compile(r"\d+\s*(?:°|º|degrees?|deg\b|grad\b)|\d+\s*(?:c|f)\b(?![\w-])",
                               re.IGNORECASE),
     # a reference, code or number: letters and digits mixed (4+ characters), 4+ digits, or
-    # digit groups ("K7WQ2P", "GN23C-0477-118", "welcome-e17-guests", "41703", "0417 3390")
+    # digit groups ("K7WQ2P", "GN23C-0477-118", "welcome-e17-guests", "41703", "0417 3390"),
+    # a dial lock's digits ("0-4-7-1")
     "code": re.compile(
         r"(?<![\w-])(?=[\w/.-]*\d)(?=[\w/.-]*[A-Za-z])[A-Za-z0-9][\w/.-]{2,}[A-Za-z0-9](?![\w-])"
         r"|(?<![\w.,])\d{4,}(?!\w|[.,]\d)|(?<![\w.,])\d{2,}(?:[ -]\d{2,}){1,4}(?!\w|[.,]\d)"
-        r"|\b[A-Z]{2}\d{2}(?: ?\w{4}){3,7}\b"),
+        r"|\b[A-Z]{2}\d{2}(?: ?\w{4}){3,7}\b"
+        r"|(?<![\w.,-])\d(?:-\d){3,7}(?![\w-])"),  # a dial lock: "0-4-7-1"
 }
 # Types a question can only be answered with a value of: no value, no answer.
 STRICT = frozenset(PATTERNS) - {"quantity", "place"}
@@ -78,7 +80,8 @@ def values(kind: str, text: str) -> list[str]:
             found.extend(m.group(0).strip() for m in pattern.finditer(text))
     if kind in ("phone", "code"):  # a phone number has seven digits or more, and no clock
         found = [v for v in found if sum(c.isdigit() for c in v) >= 7 and ":" not in v] + [
-            v for v in found if kind == "code" and not re.search(r"[\d ()+./-]{7,}", v)]
+            v for v in found if kind == "code" and (not re.search(r"[\d ()+./-]{7,}", v)
+                                                    or re.fullmatch(r"\d(?:-\d)+", v))]
     if kind == "code":  # a code is not a plain year, a time, an ordinal or an amount
         found = [v for v in found if not re.fullmatch(
             r"(?:19|20)\d\d|\d{1,2}[:.]\d\d|\d+(?:st|nd|rd|th|am|pm|h|k|kg|km|cm|mm|g|ml|min)"

@@ -26,3 +26,13 @@ def test_a_code_is_found_whatever_punctuation_ends_the_sentence(
 @given(st.integers(1000, 9999), st.integers(0, 99), st.sampled_from([".", ","]))
 def test_the_digits_of_an_amount_are_not_a_code(whole: int, cents: int, sep: str) -> None:
     assert values("code", f"it comes to {whole}{sep}{cents:02d} in total") == []
+
+
+@given(st.lists(st.integers(0, 9), min_size=4, max_size=6), LEADS, ENDINGS)
+def test_a_dial_lock_combination_is_a_code(digits: list[int], lead: str, ending: str) -> None:
+    combo = "-".join(map(str, digits))  # "0-4-7-1" on a padlock
+    assert combo in values("code", f"{lead}{combo}{ending}")
+
+
+def test_a_score_or_a_countdown_is_no_code() -> None:
+    assert values("code", "won 3-1 at home") == [] and values("code", "on 1-2-3 go") == []
