@@ -231,7 +231,6 @@ class Vocabulary:
                               key=lambda m: -m.score)
         return []
 
-
     def loose_events(
         self, wanted: Sequence[str], phrases: Phrases, related: Callable[[str, list[str]], bool],
         soft: Sequence[str] = (),
