@@ -227,16 +227,41 @@ class Answerer:
         if isinstance(plan, str):
             plan = self.planner.plan(plan, self.now)
         flt, query = self.search_filter(plan)
-        hits = self.searcher.search(query, n, flt)
+        ranking = self.searcher.ranking
+        named: tuple[str, ...] = ()
+        if ranking.sender_boost > 0:
+            asked = {w.lower() for w in re.findall(r"\w+", query)}
+            named = tuple(s for s in self.planner.vocab.senders
+                          if {w.lower() for w in re.findall(r"\w+", s) if len(w) > 2} & asked)
+        hits = self.searcher.search(query, n, flt, named=named)
         timed = flt.after is not None or flt.before is not None
         if timed and not plan.said:
             # "people are coming over on Saturday: the guest wifi password?" - the time names
             # when something happens, not when the note was written: it ranks, it does not
             # filter (what someone wrote last week is filtered by when it was written)
             loose = SearchFilter(senders=flt.senders)
-            hits = fuse([hits, self.searcher.search(plan.question, n, loose)], n)
+            hits = fuse([hits, self.searcher.search(plan.question, n, loose, named=named)], n)
         elif not hits and not flt.empty:  # the time phrase may have been part of the topic
-            hits = self.searcher.search(plan.question, n)
+            hits = self.searcher.search(plan.question, n, named=named)
+        extra: list[tuple[list[Hit], float]] = []
+        if ranking.entity_weight > 0:
+            from assistant.rerank import entities
+
+            names = entities(query, frozenset(self.planner.vocab.people))
+            if names:
+                extra.append((self.searcher.search(" ".join(names), n, flt, mode="keyword"),
+                              ranking.entity_weight))
+        if ranking.second_weight > 0 and hits:
+            from assistant.rerank import uncovered
+            from assistant.retrieve import fts_terms
+
+            rest = uncovered(query, "\n".join(h.text for h in hits[: ranking.second_from]),
+                             fts_terms)
+            if rest and fts_terms(rest) != fts_terms(query):
+                extra.append((self.searcher.search(rest, n, flt, named=named),
+                              ranking.second_weight))
+        if extra:
+            hits = fuse([hits, *(h for h, _ in extra)], n, [1.0, *(w for _, w in extra)])
         return hits, flt
 
     def ask_search(self, plan: Plan | str, k: int, on_token: OnToken | None = None) -> Answer:
@@ -384,17 +409,20 @@ class Answerer:
                       grounded=False, hits=hits)
 
 
-def fuse(rankings: Sequence[Sequence[Hit]], k: int) -> list[Hit]:
-    """Several rankings of hits as one (reciprocal rank fusion), renumbered."""
+def fuse(rankings: Sequence[Sequence[Hit]], k: int,
+         weights: Sequence[float] | None = None) -> list[Hit]:
+    """Several rankings of hits as one (reciprocal rank fusion, each ranking weighted by
+    ``weights``, all 1.0 by default), renumbered."""
     from dataclasses import replace
 
     from assistant.retrieve import RRF_K
 
     score: dict[int, float] = {}
     first: dict[int, Hit] = {}
-    for ranking in rankings:
+    for i, ranking in enumerate(rankings):
+        weight = weights[i] if weights is not None else 1.0
         for rank, hit in enumerate(ranking):
-            score[hit.chunk_id] = score.get(hit.chunk_id, 0.0) + 1.0 / (RRF_K + rank + 1)
+            score[hit.chunk_id] = score.get(hit.chunk_id, 0.0) + weight / (RRF_K + rank + 1)
             first.setdefault(hit.chunk_id, hit)
     best = sorted(score, key=lambda cid: -score[cid])[:k]
     return [replace(first[cid], rank=i + 1, score=score[cid]) for i, cid in enumerate(best)]
