@@ -255,11 +255,14 @@ class Answerer:
             from assistant.rerank import uncovered
             from assistant.retrieve import fts_terms
 
-            rest = uncovered(query, "\n".join(h.text for h in hits[: ranking.second_from]),
-                             fts_terms)
-            if rest and fts_terms(rest) != fts_terms(query):
-                extra.append((self.searcher.search(rest, n, flt, named=named),
-                              ranking.second_weight))
+            covers = [hits[: ranking.second_from]] + [[h] for h in hits[1: ranking.second_passes]]
+            asked: set[tuple[str, ...]] = {tuple(fts_terms(query))}
+            for cover in covers:
+                rest = uncovered(query, "\n".join(h.text for h in cover), fts_terms)
+                if rest and tuple(fts_terms(rest)) not in asked:
+                    asked.add(tuple(fts_terms(rest)))
+                    extra.append((self.searcher.search(rest, n, flt, named=named),
+                                  ranking.second_weight))
         if extra:
             hits = fuse([hits, *(h for h, _ in extra)], n, [1.0, *(w for _, w in extra)])
         return hits, flt

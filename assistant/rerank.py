@@ -29,6 +29,7 @@ class Ranking:
     entity_weight: float = 0.0  # RRF weight of a keyword query of the question's names
     second_weight: float = 0.0  # RRF weight of a pass with the words the top hit lacks
     second_from: int = 1  # ... the top this many hits
+    second_passes: int = 1  # more passes: each for the words hit 2, 3, ... lacks
     sender_boost: float = 0.0  # a candidate by a sender the question names: score * (1 + this)
 
 
@@ -147,4 +148,35 @@ def pairs(
                 owner[best] = owner[row]
                 unit.append(best)
                 unit.sort()
+    return units
+
+
+def pairs_by_sum(
+    scored: dict[int, float],
+    prev: np.ndarray,
+    nxt: np.ndarray,
+    worth: Callable[[int], float],
+    k: int,
+) -> list[list[int]]:
+    """The ``k`` best reading units of two adjacent messages (or one, without neighbours)
+    by the sum of their ranking scores (``scored``, row -> score; a neighbour outside it
+    counts ``worth`` as a tie-break), taken greedily without overlap."""
+    options: list[tuple[float, tuple[int, ...]]] = []
+    for row, score in scored.items():
+        around = [r for r in (int(prev[row]), int(nxt[row])) if r >= 0] if row >= 0 else []
+        if not around:
+            options.append((score, (row,)))
+        for other in around:
+            value = score + scored.get(other, 1e-3 * worth(other))
+            options.append((value, tuple(sorted((row, other)))))
+    options.sort(key=lambda o: -o[0])
+    taken: set[int] = set()
+    units: list[list[int]] = []
+    for _, unit in options:
+        if taken.intersection(unit):
+            continue
+        taken.update(unit)
+        units.append(list(unit))
+        if len(units) == k:
+            break
     return units

@@ -62,10 +62,12 @@ def variant(name: str) -> tuple[rerank.Ranking, int]:
         elif part.startswith("who"):
             knobs["sender_boost"] = float(part[3:])
         elif part.startswith("second"):
-            w, _, top = part[6:].partition("-")
+            w, *more = part[6:].split("-")
             knobs["second_weight"] = float(w)
-            if top:
-                knobs["second_from"] = int(top)
+            if more:
+                knobs["second_from"] = int(more[0])
+            if len(more) > 1:
+                knobs["second_passes"] = int(more[1])
         else:
             raise SystemExit(f"error: unknown variant part {part!r}")
     return R(**knobs), pairs  # type: ignore[arg-type]
@@ -97,8 +99,9 @@ def main() -> None:
     qcache: dict[str, object] = {}
     rows = []
     for name in args.variants.split(","):
-        ranking, use_pairs = variant(name.replace("+pairsR", "+pairs"))
-        by_rank = "+pairsR" in name
+        ranking, use_pairs = variant(name.replace("+pairsR", "+pairs").replace("+pairsS",
+                                                                               "+pairs"))
+        by_rank, by_sum = "+pairsR" in name, "+pairsS" in name
         per_cat: dict[str, dict[str, list[float]]] = defaultdict(lambda: defaultdict(list))
         per_hit: list[int] = []
         t0 = time.perf_counter()
@@ -130,8 +133,13 @@ def main() -> None:
                         # a neighbour the ranking holds by its rank, others by similarity
                         return (100.0 - place[r]) if r in place else float(sims[r])
 
-                    units = rerank.pairs(ranked[:use_pairs], v.prev, v.next,
-                                         worth if by_rank else sims.__getitem__, max(KS))
+                    if by_sum:
+                        units = rerank.pairs_by_sum(
+                            {v.row_of[h.chunk_id]: h.score for h in hits[:use_pairs]},
+                            v.prev, v.next, sims.__getitem__, max(KS))
+                    else:
+                        units = rerank.pairs(ranked[:use_pairs], v.prev, v.next,
+                                             worth if by_rank else sims.__getitem__, max(KS))
                     hit_turns = [set().union(*(turns_of(locator[int(v.ids[r])]) for r in u))
                                  for u in units]
                 else:
