@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -23,7 +23,8 @@ from assistant.errors import AssistantError
 from assistant.llm import NOT_FOUND, AnswerRequest, LlamaBackend
 from assistant.phrases import load
 from assistant.plan import Plan, Planner
-from assistant.retrieve import Hit, Searcher, SearchFilter
+from assistant.rerank import second_query, senders_in
+from assistant.retrieve import RRF_K, Hit, Searcher, SearchFilter, fts_terms
 from assistant.select import Choice, Selector, trim
 from assistant.timeparse import find_windows
 
@@ -228,11 +229,7 @@ class Answerer:
             plan = self.planner.plan(plan, self.now)
         flt, query = self.search_filter(plan)
         ranking = self.searcher.ranking
-        named: tuple[str, ...] = ()
-        if ranking.sender_boost > 0:
-            asked = {w.lower() for w in re.findall(r"\w+", query)}
-            named = tuple(s for s in self.planner.vocab.senders
-                          if {w.lower() for w in re.findall(r"\w+", s) if len(w) > 2} & asked)
+        named = senders_in(query, self.planner.vocab.senders) if ranking.sender_boost else ()
         hits = self.searcher.search(query, n, flt, named=named)
         timed = flt.after is not None or flt.before is not None
         if timed and not plan.said:
@@ -243,28 +240,14 @@ class Answerer:
             hits = fuse([hits, self.searcher.search(plan.question, n, loose, named=named)], n)
         elif not hits and not flt.empty:  # the time phrase may have been part of the topic
             hits = self.searcher.search(plan.question, n, named=named)
-        extra: list[tuple[list[Hit], float]] = []
-        if ranking.entity_weight > 0:
-            from assistant.rerank import entities
-
-            names = entities(query, frozenset(self.planner.vocab.people))
-            if names:
-                extra.append((self.searcher.search(" ".join(names), n, flt, mode="keyword"),
-                              ranking.entity_weight))
-        if ranking.second_weight > 0 and hits:
-            from assistant.rerank import uncovered
-            from assistant.retrieve import fts_terms
-
-            covers = [hits[: ranking.second_from]] + [[h] for h in hits[1: ranking.second_passes]]
-            asked: set[tuple[str, ...]] = {tuple(fts_terms(query))}
-            for cover in covers:
-                rest = uncovered(query, "\n".join(h.text for h in cover), fts_terms)
-                if rest and tuple(fts_terms(rest)) not in asked:
-                    asked.add(tuple(fts_terms(rest)))
-                    extra.append((self.searcher.search(rest, n, flt, named=named),
-                                  ranking.second_weight))
-        if extra:
-            hits = fuse([hits, *(h for h, _ in extra)], n, [1.0, *(w for _, w in extra)])
+        rest = second_query(query, [h.text for h in hits[: ranking.second_from]], fts_terms) if (
+            ranking.second_weight > 0) else None
+        if rest:  # what the top hits leave out of the question (assistant/rerank.py)
+            # Only chat messages gain: a message rarely holds every part of a question, a
+            # note's section does (reordering notes cost the dev set 2 answers).
+            again = [h for h in self.searcher.search(rest, n, flt, named=named)
+                     if h.kind == "message"]
+            hits = fuse([hits, again], n, [1.0, ranking.second_weight])
         return hits, flt
 
     def ask_search(self, plan: Plan | str, k: int, on_token: OnToken | None = None) -> Answer:
@@ -416,10 +399,6 @@ def fuse(rankings: Sequence[Sequence[Hit]], k: int,
          weights: Sequence[float] | None = None) -> list[Hit]:
     """Several rankings of hits as one (reciprocal rank fusion, each ranking weighted by
     ``weights``, all 1.0 by default), renumbered."""
-    from dataclasses import replace
-
-    from assistant.retrieve import RRF_K
-
     score: dict[int, float] = {}
     first: dict[int, Hit] = {}
     for i, ranking in enumerate(rankings):

@@ -253,8 +253,7 @@ class Searcher:
         self.store = store
         self.embedder = embedder
         self.context = context  # share of a message's score its neighbours get (0: none)
-        self.ranking = rerank.Ranking()
-        self._sessions: tuple[int, np.ndarray] = (-1, np.zeros(0, dtype=np.int64))
+        self.ranking = rerank.Ranking()  # ask's steps around a search (assistant/rerank.py)
         self.vectors = VectorIndex()
         self._vocab = False  # the temp fts5vocab table exists on this connection
         self._languages: tuple[int, tuple[str, ...]] = (-1, ("en",))
@@ -362,9 +361,6 @@ class Searcher:
         ranking = self.ranking
         if mode in ("hybrid", "dense"):
             dense = self.dense(qvec, CANDIDATES, flt)
-            if ranking.feedback_k:
-                qvec_fb = self._feedback(query, qvec, dense, flt, mode)
-                dense = self.dense(qvec_fb, CANDIDATES, flt)
             weight = self._dense_weights(query, [cid for cid, _ in dense]) if (
                 mode == "hybrid") else {}
             for rank, (cid, _) in enumerate(dense):
@@ -374,6 +370,7 @@ class Searcher:
                 fused[cid] = fused.get(cid, 0.0) + KEYWORD_WEIGHT / (RRF_K + rank + 1)
         vectors = self.vectors
         if ranking.sender_boost > 0 and named:
+            # a prior, not a filter: "when is Owen's birthday" may be answered by a note
             wanted = [n.lower() for n in named]
             for cid in fused:
                 row = vectors.row_of.get(cid)
@@ -388,35 +385,8 @@ class Searcher:
             lambda row: vectors.admits(row, flt),
             self.context,
         )
-        if ranking.session_share > 0:
-            fused = rerank.session_prior(
-                fused, vectors.row_of.get, self.sessions(), ranking.session_share,
-                ranking.session_top)
         best = sorted(fused.items(), key=lambda kv: -kv[1])[:k]
         return self._hits(best, qvec)
-
-    def _feedback(self, query: str, qvec: np.ndarray, dense: list[tuple[int, float]],
-                  flt: SearchFilter, mode: str) -> np.ndarray:
-        """The query vector moved towards its best hits' vectors (Rocchio)."""
-        ranking = self.ranking
-        if ranking.feedback_from == "fused" and mode == "hybrid":
-            fused: dict[int, float] = {}
-            for rank, (cid, _) in enumerate(dense):
-                fused[cid] = fused.get(cid, 0.0) + 1.0 / (RRF_K + rank + 1)
-            for rank, cid in enumerate(self.keyword(query, CANDIDATES, flt)):
-                fused[cid] = fused.get(cid, 0.0) + KEYWORD_WEIGHT / (RRF_K + rank + 1)
-            top = sorted(fused, key=lambda c: -fused[c])[: ranking.feedback_k]
-        else:
-            top = [cid for cid, _ in dense[: ranking.feedback_k]]
-        rows = [r for r in (self.vectors.row_of.get(c) for c in top) if r is not None]
-        return rerank.rocchio(qvec, self.vectors.matrix, rows, ranking.feedback_alpha)
-
-    def sessions(self) -> np.ndarray:
-        """A conversation label per vector row (rerank.sessions), kept per generation."""
-        if self._sessions[0] != self.vectors.generation or len(self._sessions[1]) != len(
-                self.vectors.ids):
-            self._sessions = (self.vectors.generation, rerank.sessions(self.vectors.prev))
-        return self._sessions[1]
 
     def _dense_weights(self, query: str, ids: list[int]) -> dict[int, float]:
         """UNCOVERED_DENSE_WEIGHT for every dense candidate when the embedder does not

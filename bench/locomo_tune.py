@@ -6,7 +6,11 @@ variant's Ranking. Reports what bench/locomo.py reports (R@k, Bn, multi-hop R@10
 category); a variant ending in ``+pairs`` reads each hit as a message with its better
 neighbour (rerank.pairs: at most 2 messages per hit).
 
-Run: .venv/bin/python bench/locomo_tune.py [--variants shipped,prf3-0.5,...] [--limit N]
+Variants measured at commit 62e7684 / its successor and left out since (see README):
+pseudo-relevance feedback (prfK-A), a session prior (sessS), an entity keyword query (entW),
+several second passes, pairs ranked by the sum of their scores.
+
+Run: .venv/bin/python bench/locomo_tune.py [--variants off,shipped,second0.3,off+pairs] [--limit N]
 """
 
 from __future__ import annotations
@@ -16,7 +20,11 @@ import json
 import sys
 import time
 from collections import defaultdict
+from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
+
+import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from locomo import CATEGORIES, KS, TZ, _no_llm, budget_recall, messages, turns_of  # noqa: E402
@@ -30,52 +38,68 @@ from assistant.retrieve import Searcher  # noqa: E402
 from assistant.store import Store  # noqa: E402
 from common import LOCOMO, print_table, save  # noqa: E402
 
-R = rerank.Ranking
+OFF = rerank.Ranking(second_weight=0.0, sender_boost=0.0)  # the ranking before issue 15c
 
 
 def variant(name: str) -> tuple[rerank.Ranking, int]:
-    """``name`` read as knobs: shipped | prfK-A[f] | sessS[-T] | entW | secondW | whoB,
-    joined by '_', optionally ending in '+pairs' or '+pairsN' (pairs joined from the top N
-    ranked messages only); the int is N (0: no pairs)."""
+    """``name`` read as knobs: ``shipped`` (rerank.Ranking's defaults) or ``off`` (no step),
+    then ``secondW[-F]`` / ``whoB`` overriding the second pass (weight, hits covered) and the
+    sender prior, joined by '_', optionally ending in '+pairs' or '+pairsN' (reading units of
+    two messages built from the top N ranked messages); the int is N (0: single messages)."""
     pairs = 0
     if "+pairs" in name:
         name, tail = name.split("+pairs")
         pairs = int(tail) if tail else 25
-    knobs: dict[str, object] = {}
+    ranking = rerank.Ranking()
     for part in name.split("_"):
         if part == "shipped":
-            continue
-        if part.startswith("prf"):
-            k, a = part[3:].split("-")
-            knobs["feedback_k"] = int(k)
-            if a.endswith("f"):
-                knobs["feedback_from"] = "fused"
-                a = a[:-1]
-            knobs["feedback_alpha"] = float(a)
-        elif part.startswith("sess"):
-            bits = part[4:].split("-")
-            knobs["session_share"] = float(bits[0])
-            if len(bits) > 1:
-                knobs["session_top"] = int(bits[1])
-        elif part.startswith("ent"):
-            knobs["entity_weight"] = float(part[3:])
+            ranking = rerank.Ranking()
+        elif part == "off":
+            ranking = OFF
         elif part.startswith("who"):
-            knobs["sender_boost"] = float(part[3:])
+            ranking = replace(ranking, sender_boost=float(part[3:]))
         elif part.startswith("second"):
-            w, *more = part[6:].split("-")
-            knobs["second_weight"] = float(w)
-            if more:
-                knobs["second_from"] = int(more[0])
-            if len(more) > 1:
-                knobs["second_passes"] = int(more[1])
+            w, _, top = part[6:].partition("-")
+            ranking = replace(ranking, second_weight=float(w))
+            if top:
+                ranking = replace(ranking, second_from=int(top))
         else:
             raise SystemExit(f"error: unknown variant part {part!r}")
-    return R(**knobs), pairs  # type: ignore[arg-type]
+    return ranking, pairs
+
+
+def pairs(ranked: list[int], prev: np.ndarray, nxt: np.ndarray,
+          worth: Callable[[int], float], k: int) -> list[list[int]]:
+    """The first ``k`` reading units of at most two messages from ``ranked`` vector rows: a
+    row next to a unit still alone joins it; a unit left alone at the end takes its
+    neighbour that is ``worth`` more (the question's cosine similarity)."""
+    units: list[list[int]] = []
+    owner: dict[int, int] = {}
+    for row in ranked:
+        if row in owner:
+            continue
+        lone = [owner[o] for o in (int(prev[row]), int(nxt[row]))
+                if o >= 0 and o in owner and len(units[owner[o]]) == 1]
+        if lone:
+            units[lone[0]].append(row)
+            owner[row] = lone[0]
+        elif len(units) < k:  # once k units are taken, only they may still grow
+            owner[row] = len(units)
+            units.append([row])
+    for i, unit in enumerate(units):
+        if len(unit) == 1:
+            options = [r for r in (int(prev[unit[0]]), int(nxt[unit[0]]))
+                       if r >= 0 and r not in owner]
+            if options:
+                best = max(options, key=worth)
+                owner[best] = i
+                unit.append(best)
+    return units
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--variants", default="shipped")
+    parser.add_argument("--variants", default="off,shipped,off+pairs,shipped+pairs")
     parser.add_argument("--limit", type=int, default=0)
     parser.add_argument("--cache", default="/tmp/locomo_tune_cache")
     args = parser.parse_args()
@@ -99,9 +123,7 @@ def main() -> None:
     qcache: dict[str, object] = {}
     rows = []
     for name in args.variants.split(","):
-        ranking, use_pairs = variant(name.replace("+pairsR", "+pairs").replace("+pairsS",
-                                                                               "+pairs"))
-        by_rank, by_sum = "+pairsR" in name, "+pairsS" in name
+        ranking, use_pairs = variant(name)
         per_cat: dict[str, dict[str, list[float]]] = defaultdict(lambda: defaultdict(list))
         per_hit: list[int] = []
         t0 = time.perf_counter()
@@ -127,19 +149,7 @@ def main() -> None:
                         qcache[key] = embedder.encode_query(key)
                     sims = v.matrix @ qcache[key]
                     ranked = [v.row_of[h.chunk_id] for h in hits]
-                    place = {r: i for i, r in enumerate(ranked)}
-
-                    def worth(r: int, sims=sims, place=place) -> float:
-                        # a neighbour the ranking holds by its rank, others by similarity
-                        return (100.0 - place[r]) if r in place else float(sims[r])
-
-                    if by_sum:
-                        units = rerank.pairs_by_sum(
-                            {v.row_of[h.chunk_id]: h.score for h in hits[:use_pairs]},
-                            v.prev, v.next, sims.__getitem__, max(KS))
-                    else:
-                        units = rerank.pairs(ranked[:use_pairs], v.prev, v.next,
-                                             worth if by_rank else sims.__getitem__, max(KS))
+                    units = pairs(ranked[:use_pairs], v.prev, v.next, sims.__getitem__, max(KS))
                     hit_turns = [set().union(*(turns_of(locator[int(v.ids[r])]) for r in u))
                                  for u in units]
                 else:

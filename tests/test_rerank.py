@@ -1,64 +1,78 @@
-"""The optional ranking steps: each is off by default, and each does one plain thing."""
+"""Ask's ranking steps around one search: a second pass for what the top hits leave out of
+the question, and a sender prior."""
 
 from __future__ import annotations
 
-import numpy as np
+from datetime import datetime, timedelta
+from pathlib import Path
 
-from assistant import rerank
+from assistant import library, rerank
 from assistant.retrieve import fts_terms
+from conftest import write_config, write_tree
 
 
-def test_the_shipped_ranking_is_the_default() -> None:
-    shipped = rerank.Ranking()
-    assert shipped.feedback_k == 0 and shipped.session_share == 0
-    assert shipped.entity_weight == 0 and shipped.sender_boost == 0
-
-
-def test_the_second_pass_asks_for_the_words_the_top_hit_does_not_hold() -> None:
-    rest = rerank.uncovered(
+def test_the_second_pass_asks_for_the_words_the_top_hits_do_not_hold() -> None:
+    rest = rerank.second_query(
         "Which bakery and which florist did Ada recommend?",
-        "Ada: the bakery on Hauptstrasse is the best", fts_terms)
+        ["Ada: the bakery on Hauptstrasse is the best"], fts_terms)
+    assert rest is not None
     assert "florist" in rest.split()
     assert "bakery" not in rest.split() and "Ada" not in rest.split()
 
 
-def test_feedback_moves_the_query_towards_its_hits_and_keeps_it_a_unit_vector() -> None:
-    query = np.array([1.0, 0.0], dtype=np.float32)
-    matrix = np.array([[0.0, 1.0], [1.0, 0.0]], dtype=np.float32)
-    moved = rerank.rocchio(query, matrix, [0], 0.5)
-    assert moved[1] > 0 and abs(float(np.linalg.norm(moved)) - 1.0) < 1e-6
-    assert rerank.rocchio(query, matrix, [], 0.5) is query
+def test_no_second_pass_when_it_would_ask_nothing_new() -> None:
+    assert rerank.second_query("bakery", ["the bakery"], fts_terms) is None  # all covered
+    assert rerank.second_query("florist", ["the bakery"], fts_terms) is None  # same question
+    assert rerank.second_query("florist", [], fts_terms) is None  # nothing found to cover it
 
 
-def test_sessions_label_each_linked_run_of_messages_alike() -> None:
-    # rows 0-1-2 one conversation, 3-4 another, 5 alone
-    prev = np.array([-1, 0, 1, -1, 3, -1])
-    label = rerank.sessions(prev)
-    assert label[0] == label[1] == label[2]
-    assert label[3] == label[4] != label[0]
-    assert label[5] not in (label[0], label[3])
+def test_senders_are_named_by_a_name_word_of_three_letters_or_more() -> None:
+    known = ["Ada Brandt", "Jo Li", "Sam Keller"]
+    assert rerank.senders_in("what is ada's new address", known) == ("Ada Brandt",)
+    assert rerank.senders_in("did jo call", known) == ()  # too short to be sure
+    assert rerank.senders_in("a keller in the basement", known) == ("Sam Keller",)
 
 
-def test_a_candidate_gains_from_the_best_other_candidate_of_its_session() -> None:
-    label = np.array([0, 0, 2])
-    scores = {10: 1.0, 11: 0.2, 12: 0.5}
-    out = rerank.session_prior(scores, {10: 0, 11: 1, 12: 2}.get, label, 0.5)
-    assert out[11] == 0.2 + 0.5 * 1.0
-    assert out[10] == 1.0 + 0.5 * 0.2
-    assert out[12] == 0.5  # alone in its session
+def test_both_steps_are_on_by_default_and_can_be_turned_off() -> None:
+    shipped = rerank.Ranking()
+    assert shipped.second_weight > 0 and shipped.sender_boost > 0
 
 
-def test_entities_are_the_capitalised_words_after_the_first() -> None:
-    assert rerank.entities("When did Caroline go to Sweden's lakes?") == ["Caroline", "Sweden"]
-    assert rerank.entities("What did Caroline paint?", frozenset({"caroline"})) == []
+def _whatsapp(lines: list[tuple[str, str]]) -> str:
+    """An Android WhatsApp export, one message per 5 hours (each its own conversation)."""
+    when = datetime(2026, 9, 1, 9, 0)
+    out = []
+    for who, text in lines:
+        when += timedelta(hours=5)
+        out.append(f"{when:%d/%m/%Y, %H:%M} - {who}: {text}")
+    return "\n".join(out) + "\n"
 
 
-def test_pairs_join_adjacent_hits_and_give_a_lone_hit_its_better_neighbour() -> None:
-    # one conversation of rows 0..5 in order
-    prev = np.array([-1, 0, 1, 2, 3, 4])
-    nxt = np.array([1, 2, 3, 4, 5, -1])
-    worth = {0: 0.0, 1: 0.1, 2: 0.9, 3: 0.0, 4: 0.3, 5: 0.2}.__getitem__
-    units = rerank.pairs([3, 0, 4], prev, nxt, worth, k=2)
-    assert units == [[3, 4], [0, 1]]  # 4 joined 3; 0 took its only neighbour
-    assert all(len(u) <= 2 for u in units)
-    assert rerank.pairs([1], prev, nxt, worth, k=1) == [[1, 2]]  # 2 is worth more than 0
+def test_the_second_pass_lifts_the_other_thing_a_question_asks_about(
+    tmp_path: Path, make_runtime
+) -> None:
+    """Messages about bakeries fill the first pass; the second asks for the florist alone,
+    and the message about the flowers (which never says "florist") ranks higher for it."""
+    chat = [("Ada Brandt", text) for text in (
+        "I recommend the bakery Kornblume for sourdough bread, best bakery in town",
+        "Bakery Hofmann has rye bread and pretzels, closed on Mondays though",
+        "my bakery list: Kornblume, Hofmann, Lotte. bread and cake every Saturday",
+        "bakery tip: cheesecake at the bakery by the river",
+        "I recommend the dentist Dr. Weiss, and the hairdresser on Lindenstrasse",
+        "you can borrow my bike, I recommend the bike shop Speiche",
+        "Blütenzauber near the station does lovely wedding flowers",
+        "the plumber called again", "the last train was late today",
+    )]
+    write_tree(tmp_path, {"messages/WhatsApp Chat with Ada Brandt.txt": _whatsapp(chat)})
+    write_config(tmp_path, [("messages", "messages")])
+    rt = make_runtime(tmp_path)
+    library.index(rt)
+    asker = library.answerer(rt)
+    question = "Which bakery and which florist did Ada recommend?"
+
+    def flowers_rank(ranking: rerank.Ranking) -> int:
+        asker.searcher.ranking = ranking
+        hits, _ = asker.retrieve(question, 8)
+        return next(h.rank for h in hits if "Blütenzauber" in h.text)
+
+    assert flowers_rank(rerank.Ranking()) < flowers_rank(rerank.Ranking(second_weight=0.0))
