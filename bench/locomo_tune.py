@@ -123,13 +123,16 @@ def main() -> None:
     qcache: dict[str, object] = {}
     rows = []
     for name in args.variants.split(","):
-        ranking, use_pairs = variant(name)
+        ranking, use_pairs = variant(name.split("/")[0])
+        context = float(name.split("/ctx")[1]) if "/ctx" in name else None
         per_cat: dict[str, dict[str, list[float]]] = defaultdict(lambda: defaultdict(list))
         per_hit: list[int] = []
         t0 = time.perf_counter()
         for sample, store in zip(data, stores, strict=True):
             searcher = Searcher(store, embedder)
             searcher.ranking = ranking
+            if context is not None:  # the neighbours' share (assistant/neighbours.py)
+                searcher.context = context
             msgs = messages(sample)
             valid = {m.id for m in msgs}
             asker = Answerer(searcher, _no_llm, TZ, msgs[-1].time, RetrievalConfig())
