@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -23,7 +23,8 @@ from assistant.errors import AssistantError
 from assistant.llm import NOT_FOUND, AnswerRequest, LlamaBackend
 from assistant.phrases import load
 from assistant.plan import Plan, Planner
-from assistant.retrieve import Hit, Searcher, SearchFilter
+from assistant.rerank import second_query, senders_in
+from assistant.retrieve import RRF_K, Hit, Searcher, SearchFilter, fts_terms
 from assistant.select import Choice, Selector, trim
 from assistant.timeparse import find_windows
 
@@ -227,16 +228,26 @@ class Answerer:
         if isinstance(plan, str):
             plan = self.planner.plan(plan, self.now)
         flt, query = self.search_filter(plan)
-        hits = self.searcher.search(query, n, flt)
+        ranking = self.searcher.ranking
+        named = senders_in(query, self.planner.vocab.senders) if ranking.sender_boost else ()
+        hits = self.searcher.search(query, n, flt, named=named)
         timed = flt.after is not None or flt.before is not None
         if timed and not plan.said:
             # "people are coming over on Saturday: the guest wifi password?" - the time names
             # when something happens, not when the note was written: it ranks, it does not
             # filter (what someone wrote last week is filtered by when it was written)
             loose = SearchFilter(senders=flt.senders)
-            hits = fuse([hits, self.searcher.search(plan.question, n, loose)], n)
+            hits = fuse([hits, self.searcher.search(plan.question, n, loose, named=named)], n)
         elif not hits and not flt.empty:  # the time phrase may have been part of the topic
-            hits = self.searcher.search(plan.question, n)
+            hits = self.searcher.search(plan.question, n, named=named)
+        rest = second_query(query, [h.text for h in hits[: ranking.second_from]], fts_terms) if (
+            ranking.second_weight > 0) else None
+        if rest:  # what the top hits leave out of the question (assistant/rerank.py)
+            # Only chat messages gain: a message rarely holds every part of a question, a
+            # note's section does (reordering notes cost the dev set 2 answers).
+            again = [h for h in self.searcher.search(rest, n, flt, named=named)
+                     if h.kind == "message"]
+            hits = fuse([hits, again], n, [1.0, ranking.second_weight])
         return hits, flt
 
     def ask_search(self, plan: Plan | str, k: int, on_token: OnToken | None = None) -> Answer:
@@ -384,17 +395,16 @@ class Answerer:
                       grounded=False, hits=hits)
 
 
-def fuse(rankings: Sequence[Sequence[Hit]], k: int) -> list[Hit]:
-    """Several rankings of hits as one (reciprocal rank fusion), renumbered."""
-    from dataclasses import replace
-
-    from assistant.retrieve import RRF_K
-
+def fuse(rankings: Sequence[Sequence[Hit]], k: int,
+         weights: Sequence[float] | None = None) -> list[Hit]:
+    """Several rankings of hits as one (reciprocal rank fusion, each ranking weighted by
+    ``weights``, all 1.0 by default), renumbered."""
     score: dict[int, float] = {}
     first: dict[int, Hit] = {}
-    for ranking in rankings:
+    for i, ranking in enumerate(rankings):
+        weight = weights[i] if weights is not None else 1.0
         for rank, hit in enumerate(ranking):
-            score[hit.chunk_id] = score.get(hit.chunk_id, 0.0) + 1.0 / (RRF_K + rank + 1)
+            score[hit.chunk_id] = score.get(hit.chunk_id, 0.0) + weight / (RRF_K + rank + 1)
             first.setdefault(hit.chunk_id, hit)
     best = sorted(score, key=lambda cid: -score[cid])[:k]
     return [replace(first[cid], rank=i + 1, score=score[cid]) for i, cid in enumerate(best)]

@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo
 
 import numpy as np
 
-from assistant import neighbours, tokens
+from assistant import neighbours, rerank, tokens
 from assistant.chunking import single_message
 from assistant.embed import Embedder
 from assistant.store import Store, to_epoch
@@ -254,6 +254,7 @@ class Searcher:
         self.store = store
         self.embedder = embedder
         self.context = context  # share of a message's score its neighbours get (0: none)
+        self.ranking = rerank.Ranking()  # ask's steps around a search (assistant/rerank.py)
         self.vectors = VectorIndex()
         self._vocab = False  # the temp fts5vocab table exists on this connection
         self._languages: tuple[int, tuple[str, ...]] = (-1, ("en",))
@@ -355,8 +356,10 @@ class Searcher:
         flt: SearchFilter | None = None,
         *,
         mode: str = "hybrid",  # "hybrid" | "dense" | "keyword"
+        named: tuple[str, ...] = (),
     ) -> list[Hit]:
-        return self.search_vector(query, self.embedder.encode_query(query), k, flt, mode=mode)
+        return self.search_vector(query, self.embedder.encode_query(query), k, flt, mode=mode,
+                                  named=named)
 
     def search_vector(
         self,
@@ -366,11 +369,13 @@ class Searcher:
         flt: SearchFilter | None = None,
         *,
         mode: str = "hybrid",
+        named: tuple[str, ...] = (),  # senders the question names (Ranking.sender_boost)
     ) -> list[Hit]:
         """Search with an already embedded query (the daemon and benchmarks reuse vectors)."""
         flt = flt or SearchFilter()
         self.vectors.refresh(self.store)
         fused: dict[int, float] = {}
+        ranking = self.ranking
         if mode in ("hybrid", "dense"):
             dense = self.dense(qvec, CANDIDATES, flt)
             weight = self._dense_weights(query, [cid for cid, _ in dense]) if (
@@ -381,6 +386,13 @@ class Searcher:
             for rank, cid in enumerate(self.keyword(query, CANDIDATES, flt)):
                 fused[cid] = fused.get(cid, 0.0) + KEYWORD_WEIGHT / (RRF_K + rank + 1)
         vectors = self.vectors
+        if ranking.sender_boost > 0 and named:
+            # a prior, not a filter: "when is Owen's birthday" may be answered by a note
+            wanted = [n.lower() for n in named]
+            for cid in fused:
+                row = vectors.row_of.get(cid)
+                if row is not None and any(w in vectors.senders[row] for w in wanted):
+                    fused[cid] *= 1.0 + ranking.sender_boost
         fused = neighbours.spread(
             fused,
             vectors.row_of.get,

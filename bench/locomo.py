@@ -12,13 +12,15 @@ and overall.
 Modes: dense / keyword / hybrid rank the question as it is; `ask` is exactly what
 `assistant ask` retrieves (Answerer.retrieve: the question's time window and sender as
 filters, a time phrase that names when something happened ranking instead of filtering),
-with each message ranked with its neighbours (assistant/neighbours.py); `ask-alone` is the
-same without the neighbours. By default it measures the shipped configuration (single
-messages, `ask`) beside the old one (windows of 6 messages) in the same run.
+with each message ranked with its neighbours (assistant/neighbours.py) and the steps of
+assistant/rerank.py (a second pass, a sender prior); `ask-before` is `ask` without those
+steps, `ask-alone` without the neighbours. By default it measures the shipped
+configuration (single messages, `ask`) beside the ones before (`ask-before`, windows of 6
+messages) in the same run.
 
 Published reference (LoCoMo paper, Table 3, DRAGON over turns): R@5 56.7, R@10 66.2, R@25 76.7.
 
-Run: .venv/bin/python bench/locomo.py [--windows 1,6] [--modes ask,ask-alone] [--limit N]
+Run: .venv/bin/python bench/locomo.py [--windows 1,6] [--modes ask,ask-before,ask-alone] [--limit N]
 """
 
 from __future__ import annotations
@@ -42,6 +44,7 @@ from assistant.config import EmbeddingConfig, RetrievalConfig  # noqa: E402
 from assistant.embed import Embedder  # noqa: E402
 from assistant.index import Indexer  # noqa: E402
 from assistant.records import Message  # noqa: E402
+from assistant.rerank import Ranking  # noqa: E402
 from assistant.retrieve import Searcher  # noqa: E402
 from assistant.store import Store  # noqa: E402
 from common import LOCOMO, print_table, save  # noqa: E402
@@ -122,8 +125,8 @@ def main() -> None:
         "--windows", default=f"{shipped},6", help=f"messages per window (shipped: {shipped})"
     )
     parser.add_argument("--limit", type=int, default=0, help="only the first N conversations")
-    parser.add_argument("--modes", default="ask,ask-alone",
-                        help="of dense, keyword, hybrid, ask, ask-alone")
+    parser.add_argument("--modes", default="ask,ask-before,ask-alone",
+                        help="of dense, keyword, hybrid, ask, ask-before, ask-alone")
     args = parser.parse_args()
     if not LOCOMO.exists():
         sys.exit(f"error: {LOCOMO} not found (the shared bench data)")
@@ -159,6 +162,8 @@ def main() -> None:
                     searcher = Searcher(store, embedder)
                     if mode == "ask-alone" or not mode.startswith("ask"):
                         searcher.context = 0.0
+                    if mode == "ask-before":  # without the second pass and sender prior
+                        searcher.ranking = Ranking(second_weight=0.0, sender_boost=0.0)
                     msgs = messages(sample)
                     valid = {m.id for m in msgs}
                     now = msgs[-1].time
