@@ -12,6 +12,7 @@ Phrase = tuple[str, ...]
 WORD = re.compile(r"\w+(?:['’]\w+)*")
 _CJK = re.compile(r"[\u3040-\u30ff\u3400-\u9fff]")
 _CYRILLIC = re.compile(r"[\u0400-\u04ff]")
+_ELISION = re.compile(r"^(?:l|d|j|m|n|s|t|c|qu|jusqu|lorsqu|puisqu)'(?=\w)")
 
 _DIR = Path(__file__).with_name("phrases")
 LANGUAGES = tuple(sorted(p.stem for p in _DIR.glob("*.toml")))
@@ -70,6 +71,8 @@ class Phrases:
         word = word.replace("’", "'")
         if word.endswith("'s"):
             word = word[:-2]
+        if self.language == "fr":  # elision: "l'appartement" is "appartement"
+            word = _ELISION.sub("", word)
         word = self.lemmas.get(word, word)
         if self.language == "ru" and word.isalpha():  # six cases: "стоматолога" -> "стоматолог"
             from assistant.tokens import stem
