@@ -243,7 +243,8 @@ class Planner:
             asked = asked[:MAX_QUESTION]
             notes.append(f"only the first {MAX_QUESTION} characters of the question were read")
         text = normalise(asked)
-        p = ph.load(ph.detect(words(text), self.p.language))  # function words are rarely misspelt
+        # function words are rarely misspelt
+        p = ph.load(ph.detect(words(text), self.p.language, ph.capitalised(asked)))
         if p.language != "en":  # "nächsten Dienstag", "下周三": read by the one exact grammar
             text = to_english(text, p.language)
         text = write_out(text, p)
@@ -564,7 +565,7 @@ def senders_named(question: str, known: list[str] | tuple[str, ...], language: s
     what someone said, wrote or sent; other questions name no sender."""
     planner = Planner(Vocabulary(senders=list(known)), ZoneInfo("UTC"), language=language)
     tokens = words(normalise(question))
-    p = ph.load(ph.detect(tokens, language))
+    p = ph.load(ph.detect(tokens, language, ph.capitalised(question)))
     return planner._senders(tokens, [t for t in tokens if t in p.said], p)
 
 

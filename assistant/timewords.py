@@ -55,14 +55,26 @@ def load(language: str) -> TimeWords:
     return TimeWords(language, entries, re.compile(f"{edge[0]}(?:{alternatives}){edge[1]}"))
 
 
-def _render(items: list[tuple[str, str]]) -> str:
-    """The English phrase for a run of table words (kind, english), in order."""
+def _render(items: list[tuple[str, str]], dated: bool = False) -> str:
+    """The English phrase for a run of table words (kind, english), in order; ``dated``
+    when a day number stands just before the run ("5 de diciembre" is 5 December)."""
     out: list[str] = []
     pending_mod = ""
     weekday = ""
-    for kind, english in items:
-        if kind == "prepositions":
+    bare_unit = ""  # the unit just written as "this <unit>": "semaine" in "semaine prochaine"
+    items = [item for item in items if item[0] != "prepositions"]
+    for i, (kind, english) in enumerate(items):
+        follows = items[i + 1][0] if i + 1 < len(items) else ""
+        # "vendredi prochain" is next Friday; "Dienstag nächste Woche" is no "next Tuesday"
+        if kind == "modifiers" and weekday and not pending_mod and follows != "units":
+            out.append(f"{english} {weekday}")
+            weekday = ""
             continue
+        if kind == "modifiers" and bare_unit:  # "la semana que viene", "mois dernier"
+            out[-1] = f"{english} {bare_unit}"
+            bare_unit = ""
+            continue
+        bare_unit = ""
         if kind == "modifiers":
             pending_mod = english
         elif kind == "weekdays":
@@ -92,8 +104,12 @@ def _render(items: list[tuple[str, str]]) -> str:
                 out.append(unit)
             else:
                 out.append(f"this {unit}")
+                bare_unit = unit
         elif kind == "months":
-            out.append(f"{pending_mod} {english}".strip() if pending_mod else f"in {english}")
+            if dated and not out and not pending_mod:  # "5 de diciembre", "5 grudnia": a date
+                out.append(english)
+            else:
+                out.append(f"{pending_mod} {english}".strip() if pending_mod else f"in {english}")
             pending_mod = ""
         else:  # days
             out.append(english)
@@ -124,7 +140,8 @@ def to_english(text: str, language: str) -> str:
         items = [tw.entries[m.group(0)] for m in run]
         if not items or all(kind == "prepositions" for kind, _ in items):
             continue  # "в", "am" alone: not a time phrase
-        rendered = _render(items)
+        dated = bool(re.search(r"\d\s*$", low[last : run[0].start()]))
+        rendered = _render(items, dated)
         if not rendered:
             continue
         out.append(low[last : run[0].start()])

@@ -58,6 +58,18 @@ def runtime(tmp_path_factory: pytest.TempPathFactory):
         ("我下周三有什么安排？", "2026年12月2日（星期三）:\n- 14:00–15:00 看牙医"),
         ("was habe ich übermorgen?", "Nichts in Ihrem Kalender für Mittwoch, 25. November 2026."),
         ("что у меня в субботу?", "В календаре ничего нет (суббота, 28 ноября 2026)."),
+        ("¿qué tengo el martes?", "martes 24 de noviembre de 2026:\n- 15:00–16:00 Zahnarzt Kontrolle"),
+        ("o que tenho na terça-feira?",
+         "terça-feira, 24 de novembro de 2026:\n- 15:00–16:00 Zahnarzt Kontrolle"),
+        ("co mam we wtorek?", "wtorek, 24 listopada 2026:\n- 15:00–16:00 Zahnarzt Kontrolle"),
+        ("qu'est-ce que j'ai mardi ?", "mardi 24 novembre 2026:\n- 15:00–16:00 Zahnarzt Kontrolle"),
+        ("¿qué tengo pasado mañana?",
+         "Nada en su calendario para el miércoles 25 de noviembre de 2026."),
+        ("o que tenho depois de amanhã?",
+         "Nada no seu calendário para quarta-feira, 25 de novembro de 2026."),
+        ("co mam pojutrze?", "Nic w kalendarzu (środa, 25 listopada 2026)."),
+        ("qu'est-ce que j'ai après-demain ?",
+         "Rien dans votre agenda pour le mercredi 25 novembre 2026."),
     ],
 )
 def test_an_agenda_answer_is_in_the_question_s_language(runtime, question: str,
@@ -83,3 +95,14 @@ def test_english_answers_are_unchanged(runtime) -> None:
 def test_not_found_is_said_in_the_question_s_language(runtime) -> None:
     got = library.ask(runtime, "Wie heißt der Tierarzt meines Hundes?").answer
     assert got.startswith("Dazu habe ich in Ihren Daten nichts gefunden.")
+
+
+@pytest.mark.parametrize(("question", "opening"), [
+    ("¿Cómo se llama el veterinario de mi perro?", "No he encontrado eso en sus datos."),
+    ("Como se chama o veterinário do meu cão?", "Não encontrei isso nos seus dados."),
+    ("Jak się nazywa weterynarz mojego psa?", "Nie znalazłem tego w Twoich danych."),
+    ("Comment s'appelle le vétérinaire de mon chien ?", "Je n'ai pas trouvé cela dans vos données."),
+])
+def test_not_found_is_said_in_spanish_portuguese_polish_and_french(runtime, question: str,
+                                                                   opening: str) -> None:
+    assert library.ask(runtime, question).answer.startswith(opening)
