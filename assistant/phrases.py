@@ -70,7 +70,7 @@ class Phrases:
     kin: tuple[frozenset[str], ...] = ()  # words for one relative: "dad", "papa", "father"
     # a word and how notes shorten it: "password" / "pw", "appointment" / "appt"
     short: tuple[frozenset[str], ...] = ()
-    written_out: tuple[tuple[str, str], ...] = ()  # ("amt", "amount"): a short form, its word
+    written_out: dict[str, str] = field(default_factory=dict)  # "amt" -> "amount"
     # a value that changes: words asking for / stating the new one, and the current one
     change: dict[str, tuple[Phrase, ...]] = field(default_factory=dict)
     # the small words of names ("da" in "Casa da Ribeira"): no sign of the question's language
@@ -148,7 +148,7 @@ def load(language: str = "en") -> Phrases:
         organisations=frozenset(data.get("organisations", {}).get("words", [])),
         kin=tuple(frozenset(g) for g in data.get("kin", {}).values()),
         short=tuple(frozenset((full, *g)) for full, g in data.get("short", {}).items()),
-        written_out=tuple((s, full) for full, g in data.get("short", {}).items() for s in g),
+        written_out={s: full for full, g in data.get("short", {}).items() for s in g},
         change={k: _phrases(v) for k, v in data.get("change", {}).items()},
         particles=frozenset(words(" ".join(data.get("names", {}).get("particles", [])))),
     )

@@ -94,7 +94,7 @@ def normalise(question: str) -> str:
 def write_out(text: str, p: ph.Phrases) -> str:
     """Short forms written out ("monthly mortgage amt" -> "monthly mortgage amount",
     "next physio appt" -> "next physio appointment"), from the language's [short] table."""
-    table = dict(p.written_out)
+    table = p.written_out
     if not table:
         return text
     return re.sub(r"[\w']+", lambda m: table.get(m.group(0), m.group(0)), text)

@@ -294,28 +294,29 @@ class Searcher:
         kept = [t for t in terms if df[t] <= limit]
         return kept or [min(terms, key=df.__getitem__)]
 
+    def any_of(self, words: Sequence[str]) -> str:
+        """A MATCH expression for any of ``words``, each prepared as the keyword index
+        prepares it for every language the index holds (empty: nothing to look for)."""
+        langs = dict.fromkeys((*(tokens.detect(w) for w in words), *self.languages()))
+        found = {" ".join(tokens.terms(w, lang)) for w in words for lang in langs} - {""}
+        return " OR ".join(f'"{f}"' for f in sorted(found))
+
     def document_frequency(self, term: str, cap: int = 1000) -> int:
         """In how many chunks ``term`` occurs (as the keyword index prepares it, for any
         language the index holds), up to ``cap``."""
-        langs = dict.fromkeys((tokens.detect(term), *self.languages()))
-        phrases = {" ".join(tokens.terms(term, lang)) for lang in langs} - {""}
-        if not phrases:
+        match = self.any_of([term])
+        if not match:
             return 0
         (n,) = self.store.db.execute(
             "SELECT count(*) FROM (SELECT 1 FROM chunks_fts WHERE chunks_fts MATCH ? LIMIT ?)",
-            (" OR ".join(f'"{p}"' for p in sorted(phrases)), cap),
+            (match, cap),
         ).fetchone()
         return int(n)
 
     def together(self, term: str, others: Sequence[str]) -> bool:
         """Does some chunk hold ``term`` and one of ``others``? ("podcast" is written next
         to "Dirt & Dough" in the notes: the user's own data relates the two)."""
-        def any_of(words: Sequence[str]) -> str:
-            langs = dict.fromkeys((*(tokens.detect(w) for w in words), *self.languages()))
-            found = {" ".join(tokens.terms(w, lang)) for w in words for lang in langs} - {""}
-            return " OR ".join(f'"{f}"' for f in sorted(found))
-
-        first, rest = any_of([term]), any_of(list(others))
+        first, rest = self.any_of([term]), self.any_of(others)
         if not first or not rest:
             return False
         row = self.store.db.execute(

@@ -217,7 +217,8 @@ class Selector:
                    for h in hits[:MAX_HITS]]
         # names: the question's capitalised words, the people it names, and words the
         # sources write capitalised ("Porto", "Grace"): a statement must be about them
-        proper = names | {plain(n) for n in plan.people} | _proper_nouns(hits[:MAX_HITS])
+        people = {plain(n) for n in plan.people}
+        proper = names | people | _proper_nouns(hits[:MAX_HITS])
         proper |= select_rules.possessors(plan.question, [h.text for h in hits[:MAX_HITS]],
                                           self.p.stopwords, frozenset(self.p.value_nouns))
         if plan.language == "en":  # (German writes every noun capitalised)
@@ -231,7 +232,7 @@ class Selector:
         # person, a name the question writes capitalised or as an owner must be held
         owners = {plain(w) for w in re.findall(r"(\w+)['’]s\b", plan.question.lower())}
         places = {f for f in focus if f in proper and f not in names and f not in owners
-                  and plain(f) not in {plain(n) for n in plan.people}
+                  and plain(f) not in people
                   and zone_named(forms.get(f, f)) is not None}
         entities = [f for f in focus if f in proper and f not in self.type_nouns]
         wanted = {self.p.lemma(f) for f in focus} | set(focus)  # what a label may name
@@ -253,12 +254,12 @@ class Selector:
         # first the cheap part: words, names, values; then meaning, for the statements
         # that can win (embedding every statement of eight sources is most of a question)
         rows = []
-        before = ""  # the statement before, in the same source and section
         for k, (unit, text) in enumerate(zip(units, texts, strict=True)):
             hit = hits[unit.hit]
             own = self._words(text)
+            # the statement before, in the same source and section
             same = k > 0 and units[k - 1].hit == unit.hit and units[k - 1].context == unit.context
-            before, line_before = text, before if same else ""
+            line_before = texts[k - 1] if same else ""
             # "my SIN" asked, "sin" in a Spanish sentence: held only if it means the question
             loose = len(select_rules.without_lowercase(own, text, shouted)) < len(own)
             ctx = self._words(unit.context) | self._words(" ".join(hit.senders))

@@ -8,8 +8,9 @@ import re
 import unicodedata
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
+from functools import cache
 
-from assistant.phrases import Phrases
+from assistant.phrases import LANGUAGES, Phrases, load
 from assistant.store import Store
 from assistant.zones import zone_city
 
@@ -130,8 +131,6 @@ def similar(word: str, other: str) -> bool:
 def is_person(name: str) -> bool:
     """A name that can be a person's: no digits, no address, no organisation word
     ("People Team" is a mailbox, "Mark Delaney" a person)."""
-    from assistant.phrases import LANGUAGES, load
-
     if not name or any(ch.isdigit() or ch == "@" for ch in name):
         return False
     org = frozenset().union(*(load(lang).organisations for lang in LANGUAGES))
@@ -275,15 +274,24 @@ def _abbreviates(short: str, word: str) -> bool:
     return len(short) >= 4 and len(word) >= 2 * len(short) and word.startswith(short)
 
 
-def _best(word: str, entry: EventEntry, fields: tuple[str, ...], phrases: Phrases) -> float:
-    base = phrases.lemma(word)
-    # "mum" names "Ligar à Mãe" (a word for a relative names every word for them), and
-    # "bday" names "Sam's birthday" (a short form names its word)
+@cache
+def _also(word: str, language: str) -> frozenset[str]:
+    """Title words that name what ``word`` names: "mum" names "Ligar à Mãe" (a word for a
+    relative names every word for them), "bday" names "Sam's birthday" (a short form names
+    its word), "Poland" names "Flight to Warsaw" (a country its zone's city). Asked once
+    per word, not once per event."""
+    phrases = load(language)
     bare = re.sub(r"['’]s$", "", word)  # "mum's call"
     kin = {plain(k) for k in phrases.kin_of(bare) | phrases.spellings(bare)} - {word, bare}
-    city = zone_city(bare)  # "my flight to Poland" is "Flight to Warsaw"
+    city = zone_city(bare)
     if city and " " not in city:
         kin.add(city)
+    return frozenset(kin)
+
+
+def _best(word: str, entry: EventEntry, fields: tuple[str, ...], phrases: Phrases) -> float:
+    base = phrases.lemma(word)
+    kin = _also(word, phrases.language)
     best = 0.0
     for name in fields:
         weight = FIELD_WEIGHT[name]
