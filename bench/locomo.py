@@ -92,6 +92,19 @@ def turns_of(locator: str) -> set[str]:
     return {f"D{s1}:{t}" for t in range(int(a), int(b) + 1)}
 
 
+def score(per_cat: dict[str, dict[str, list[float]]], category: int, gold: set[str],
+          hit_turns: list[set[str]], turns: bool = False) -> None:
+    """One question's recall, for its category and overall: of ``gold`` in the first k
+    hits (R@k) and within k turns read (Bk); ``turns``: also how many turns k hits hold."""
+    for bucket in (CATEGORIES[category], "overall"):
+        for k in KS:
+            got = set().union(*hit_turns[:k]) if hit_turns else set()
+            per_cat[bucket][f"R@{k}"].append(len(gold & got) / len(gold))
+            if turns:
+                per_cat[bucket][f"turns@{k}"].append(float(len(got)))
+            per_cat[bucket][f"B{k}"].append(budget_recall(hit_turns, gold, k))
+
+
 def budget_recall(hit_turns: list[set[str]], gold: set[str], budget: int) -> float:
     """Recall of ``gold`` when only ``budget`` turns may be read, hits in rank order.
 
@@ -185,14 +198,7 @@ def main() -> None:
                         q_time += time.perf_counter() - t0
                         hit_turns = [turns_of(h.locator) for h in hits]
                         turns_per_hit.extend(len(t) for t in hit_turns[:5])
-                        for bucket in (CATEGORIES[cat], "overall"):
-                            for k in KS:
-                                got = set().union(*hit_turns[:k]) if hit_turns else set()
-                                per_cat[bucket][f"R@{k}"].append(len(gold & got) / len(gold))
-                                per_cat[bucket][f"turns@{k}"].append(float(len(got)))
-                                per_cat[bucket][f"B{k}"].append(
-                                    budget_recall(hit_turns, gold, k)
-                                )
+                        score(per_cat, cat, gold, hit_turns, turns=True)
                 n_q = len(per_cat["overall"]["R@5"])
                 row = {
                     "window": window,

@@ -27,7 +27,7 @@ from pathlib import Path
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from locomo import CATEGORIES, KS, TZ, _no_llm, budget_recall, messages, turns_of  # noqa: E402
+from locomo import CATEGORIES, KS, TZ, _no_llm, messages, score, turns_of  # noqa: E402
 
 from assistant import rerank  # noqa: E402
 from assistant.answer import Answerer  # noqa: E402
@@ -158,11 +158,7 @@ def main() -> None:
                 else:
                     hit_turns = [turns_of(h.locator) for h in hits]
                 per_hit.extend(len(t) for t in hit_turns[:5])
-                for bucket in (CATEGORIES[cat], "overall"):
-                    for k in KS:
-                        got = set().union(*hit_turns[:k]) if hit_turns else set()
-                        per_cat[bucket][f"R@{k}"].append(len(gold & got) / len(gold))
-                        per_cat[bucket][f"B{k}"].append(budget_recall(hit_turns, gold, k))
+                score(per_cat, cat, gold, hit_turns)
         row = {"variant": name, "turns_per_hit": sum(per_hit) / max(1, len(per_hit)),
                "seconds": time.perf_counter() - t0,
                "questions": len(per_cat["overall"]["R@5"])}
