@@ -58,6 +58,10 @@ PATTERNS: dict[str, re.Pattern[str]] = {
         r"|\b[A-Z]{2}\d{2}(?: ?\w{4}){3,7}\b"
         r"|(?<![\w.,-])\d(?:-\d){3,7}(?![\w-])"),  # a dial lock: "0-4-7-1"
 }
+# a combination lock's numbers after the word for it ("combo 18-04-33", "Code: 12-3-40")
+_LOCK_DIGITS = re.compile(
+    r"\b(?:combo|combination|code|lock|padlock|pin|kod|szyfr|c[oó]digo|zahlenschloss)\b"
+    r"\W{0,3}(?P<value>\d{1,2}(?:-\d{1,2}){2,5})(?![\w-])", re.IGNORECASE)
 # Types a question can only be answered with a value of: no value, no answer.
 STRICT = frozenset(PATTERNS) - {"quantity", "place"}
 # Types whose value, when a sentence has one, makes it a better answer (never required).
@@ -86,6 +90,8 @@ def values(kind: str, text: str) -> list[str]:
         found = [v for v in found if not re.fullmatch(
             r"(?:19|20)\d\d|\d{1,2}[:.]\d\d|\d+(?:st|nd|rd|th|am|pm|h|k|kg|km|cm|mm|g|ml|min)"
             r"|\d{1,2}[./-]\d{1,2}(?:[./-]\d{2,4})?|\d{4}-\d\d-\d\d", v, re.IGNORECASE)]
+        # ... unless a lock names it: "combo 18-04-33" is a combination, not a date
+        found += [m["value"] for m in _LOCK_DIGITS.finditer(text)]
     return found
 
 

@@ -160,14 +160,17 @@ def _zone_asked(text: str) -> tuple[str, ZoneInfo, str] | None:
 
 
 def answer_type(tokens: list[str], p: Phrases) -> str:
-    best: tuple[int, int, str] | None = None
-    for kind, cues in p.answer_types.items():
-        for a, b in ph.find(tokens, cues):
-            rank = (b - a, -TYPE_ORDER.index(kind) if kind in TYPE_ORDER else -99, kind)
-            if best is None or rank > best:
-                best = rank
-    if best is not None:
-        return best[2]
+    """The kind of value asked for: the longest cue wins, then the order of TYPE_ORDER. A
+    bare question word after an earlier cue opens a clause and asks nothing: "who offered
+    me their massage gun when I hurt my leg" asks a person."""
+    found = [(a, b, kind) for kind, cues in p.answer_types.items()
+             for a, b in ph.find(tokens, cues)]
+    if found:
+        first = min(a for a, _, _ in found)
+        asked = [(a, b, kind) for a, b, kind in found
+                 if not (a > first and b - a == 1 and tokens[a] in WH)]
+        return max(asked, key=lambda m: (
+            m[1] - m[0], -TYPE_ORDER.index(m[2]) if m[2] in TYPE_ORDER else -99, m[2]))[2]
     if tokens and tokens[0] in AUX:
         return "yes_no"
     return "other"

@@ -42,6 +42,10 @@ SOURCE_COVERAGE = 0.6  # ... or stands in a source that holds this share of the 
 # a value that lacks this share of the focus held by a statement without a value is
 # about something else ("oral exam" asked, "written papers 09:00" found)
 MISSING = 0.3
+CLOSE_WORD = 0.7  # two words this close in meaning (cosine) say the same thing ...
+_PARTS_OF_DAY = frozenset("morning afternoon evening night tonight noon midday midnight "
+                          "breakfast lunch dinner supper brunch".split())
+CLOSE_CREDIT = 0.6  # ... and the one a statement says holds this share of the one asked
 EMBEDDED = 24  # statements whose meaning is compared with the question (the rest by words)
 # Signs that a note is a page clipped from the web, not the person's own words.
 _CLIPPED = re.compile(
@@ -161,6 +165,34 @@ class Selector:
             out[f] = weight
         return out
 
+    def _close(self, forms: dict[str, str], texts: list[str], lacking: list[set[str]]
+               ) -> list[set[str]]:
+        """For each text, the ``lacking`` focus words one of its words means closely (cosine
+        of the two words alone >= CLOSE_WORD): "borrow" for "lend", "decide" for "choose".
+        Numbers, times (months, weekdays, parts of the day) and short words are left out:
+        "monday" is close to "tuesday", "morning" to "evening", and each means another time."""
+        def plain_word(w: str) -> bool:
+            return w.isalpha() and len(w) >= 3 and w not in self.p.stopwords and (
+                canonical(w) not in MONTH_AND_DAY_WORDS) and w not in _PARTS_OF_DAY
+
+        asked = {f: forms.get(f, f) for need in lacking for f in need}
+        asked = {f: w for f, w in asked.items() if plain_word(w)}
+        said = [{w for w in words(plain(t)) if plain_word(w)} for t in texts]
+        vocab = sorted(set(asked.values()) | {w for ws in said for w in ws})
+        if not asked or len(vocab) <= len(asked):
+            return [set() for _ in texts]
+        vecs = dict(zip(vocab, self.encode(vocab), strict=True))
+        out = []
+        for need, ws in zip(lacking, said, strict=True):
+            found = set()
+            for f in need:
+                if f in asked and ws:
+                    q = vecs[asked[f]]
+                    if max(float(vecs[w] @ q) for w in ws) >= CLOSE_WORD:
+                        found.add(f)
+            out.append(found)
+        return out
+
     def _directions(self, text: str) -> dict[str, str]:
         """Places named with a direction: {"lisbon": "towards", "berlin": "away"}."""
         tokens = words(plain(text))
@@ -251,9 +283,13 @@ class Selector:
                            else 0.0) for f, w in wanted.items())
             return got / total
 
+        def share_one(found: set[str], f: str) -> bool:
+            return any(_holds(found, k) for k in self.p.kin_of(f))
+
         # first the cheap part: words, names, values; then meaning, for the statements
         # that can win (embedding every statement of eight sources is most of a question)
         rows = []
+        meant: list[tuple[set[str], dict[str, float]]] = []  # what each statement holds, wants
         for k, (unit, text) in enumerate(zip(units, texts, strict=True)):
             hit = hits[unit.hit]
             own = self._words(text)
@@ -311,11 +347,23 @@ class Selector:
             stranger = bool({w for w in own & proper if w not in asked_words})
             rows.append((unit, text, score, cover, fits, names_ok, around, labelled, loose,
                          stranger))
+            meant.append((own | ctx, attributes | lacking))
         order = sorted(range(len(rows)), key=lambda i: -rows[i][2])
         chosen = set(order[:EMBEDDED]) | {i for i, u in enumerate(units) if u.hit == 0}
         picked = sorted(chosen)[: EMBEDDED + 8]
         vecs = self.encode([plan.question, *(texts[i] for i in picked)])
         sims = dict(zip(picked, (vecs[1:] @ vecs[0]).tolist(), strict=True))
+        # a focus word the statement says in other words ("lend" / "borrow", "choose" /
+        # "decide") is held in part, as a heading holds it
+        close = self._close(forms, [texts[i] for i in picked],
+                            [{f for f in meant[i][1] if not share_one(meant[i][0], f)}
+                             for i in picked])
+        for i, found in zip(picked, close, strict=True):
+            if found:
+                wanted = meant[i][1]
+                extra = CLOSE_CREDIT * sum(wanted[f] for f in found) / sum(wanted.values())
+                row = rows[i]
+                rows[i] = (*row[:2], row[2] + 0.35 * extra, row[3] + extra, *row[4:])
         scored = []
         for i, (unit, text, score, cover, fits, names_ok, around, labelled, loose,
                 stranger) in enumerate(rows):

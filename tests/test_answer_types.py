@@ -36,3 +36,15 @@ def test_a_dial_lock_combination_is_a_code(digits: list[int], lead: str, ending:
 
 def test_a_score_or_a_countdown_is_no_code() -> None:
     assert values("code", "won 3-1 at home") == [] and values("code", "on 1-2-3 go") == []
+
+
+@given(st.lists(st.integers(0, 59), min_size=3, max_size=4),
+       st.sampled_from(["combo ", "locker 62, combo ", "Code: ", "padlock "]), ENDINGS)
+def test_two_digit_lock_numbers_after_the_word_for_a_lock_are_a_code(
+        numbers: list[int], lead: str, ending: str) -> None:
+    combo = "-".join(f"{n:02d}" for n in numbers)  # "18-04-33" on a combination lock ...
+    assert combo in values("code", f"{lead}{combo}{ending}")
+
+
+def test_two_digit_groups_without_a_lock_word_are_a_date() -> None:
+    assert values("code", "we met on 18-04-33 at the fair") == []  # ... is a date elsewhere

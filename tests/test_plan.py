@@ -187,6 +187,21 @@ def test_the_answer_type_is_read_from_the_question(question: str, kind: str) -> 
     assert PLANNER.plan(question, NOW).answer_type == kind
 
 
+ASKED = {"who": "person", "when": "date", "where": "place"}
+
+
+@given(opening=st.sampled_from(sorted(ASKED)), clause=st.sampled_from(sorted(ASKED)),
+       topic=st.sampled_from(["offered to lend me a ladder", "fixed the boiler",
+                              "booked the table", "picked up the keys"]),
+       context=st.sampled_from(["i hurt my leg", "we were in porto", "the heating broke",
+                                "the kids were sick"]))
+def test_a_question_word_after_the_first_opens_a_clause_and_asks_nothing(
+        opening: str, clause: str, topic: str, context: str) -> None:
+    # "who offered to lend me their massage gun when I hurt my leg" asks a person
+    question = f"{opening} {topic} {clause} {context}"
+    assert PLANNER.plan(question, NOW).answer_type == ASKED[opening]
+
+
 @pytest.mark.parametrize(
     ("question", "problem"),
     [("", "empty"), ("   ", "empty"), ("?!?", "no words"), ("🙂🙂", "no words")],

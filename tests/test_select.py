@@ -337,3 +337,24 @@ def test_a_contacts_row_of_someone_else_is_not_the_asked_persons_phone(
                    "| Samir Haddad | Kuba's chem teacher | email only |", "Contacts")]
     choice = choose(selector, planner, "phone number for kuba's chem teacher", hits)
     assert choice.verdict != "answer", answer_text(choice)
+
+
+@pytest.mark.parametrize(("question", "said", "other"), [
+    ("who offered to lend me a ladder", "Tom: you can borrow my ladder, I'll drop it off",
+     "Aisha: the ladder at the allotment is broken again"),
+    ("by when do i have to choose the tiles", "tiles: decide by April 1",
+     "tiles: grey hexagons from the tile shop, maybe"),
+])
+def test_a_focus_word_said_in_other_words_is_held_in_part(
+        selector: Selector, planner: Planner, question: str, said: str, other: str) -> None:
+    hits = [hit(0, f"## Home\n{other}\n{said}", "House notes")]
+    choice = choose(selector, planner, question, hits)
+    assert choice.verdict == "answer" and answer_text(choice) == said
+
+
+@pytest.mark.parametrize(("asked", "said"), [("morning", "evening"), ("monday", "tuesday")])
+def test_a_time_said_otherwise_is_another_time_not_the_same_one(asked: str, said: str) -> None:
+    from assistant.embed import Embedder
+    sel = Selector(load("en"), Embedder.from_config(EmbeddingConfig()).encode_cached)
+    sel.p = load("en")
+    assert sel._close({asked: asked}, [f"the dog eats on {said}"], [{asked}]) == [set()]
