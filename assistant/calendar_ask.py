@@ -43,6 +43,10 @@ class CalendarAnswer:
     sources: list[tuple[str, str]] = field(default_factory=list)  # (path, uid) cited besides
 
 
+# an agenda of up to a week also says what was cancelled or moved away in it
+MAX_CHANGES_SAID = timedelta(days=7)
+
+
 # --- answers -----------------------------------------------------------------------------------
 
 
@@ -182,11 +186,17 @@ def answer_plan(store: Store, plan: Plan, now: datetime, tz: ZoneInfo) -> Calend
                              + timedelta(days=1), tz)
     if plan.rest_only and window.start < now < window.end:
         window = Window(now, window.end)
+    from assistant.event_lookup import cancelled_in, said_changes
+
     events = occurrences(store, window.start, window.end, tz)
     if reference is not None:  # "during the trip": what else is on while it lasts
         events = [e for e in events if (e.path, e.uid) != (reference.path, reference.uid)]
-    return CalendarAnswer(agenda_text(store, window, events, tz, plan.language), events,
-                          sources=[] if events else searched(store))
+    text = agenda_text(store, window, events, tz, plan.language)
+    gone = cancelled_in(store, window, tz) if window.end - window.start <= MAX_CHANGES_SAID else []
+    if gone:  # "am I on at the market Friday?": the shift that was cancelled is the answer
+        text += "\n" + said_changes(gone, tz)
+    sources = [c.source for c in gone]
+    return CalendarAnswer(text, events, sources=sources if events else sources + searched(store))
 
 
 # --- the JSON behind `assistant calendar` (CLI and daemon) ------------------------------------

@@ -10,7 +10,7 @@ including that an occurrence was cancelled or moved.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -97,9 +97,15 @@ def _first(store: Store, plan: Plan, keys: set[tuple[str, str]] | None,
 
 
 def during_window(store: Store, plan: Plan, now: datetime, tz: ZoneInfo) -> tuple[Window, Occurrence] | None:
-    """The span of the event a "during <event>" question names: the occurrence going on
-    now, else the next one, else the last one."""
-    keys = _keys(plan.during)
+    """The span of the event a "during <event>" question names."""
+    return period(store, plan.during, now, tz)
+
+
+def period(store: Store, matches: tuple[EventMatch, ...], now: datetime, tz: ZoneInfo
+           ) -> tuple[Window, Occurrence] | None:
+    """The span of the event a question names as a period ("during the trip", "once I'm
+    back from Auckland"): the occurrence going on now, else the next one, else the last."""
+    keys = _keys(matches)
     current = [o for o in _in(occurrences(store, now - timedelta(days=60), now + timedelta(
         seconds=1), tz), keys) if o.end_in(tz) > now]
     chosen = (current or upcoming(store, keys, now, tz) or previous(store, keys, now, tz) or [None])[0]
@@ -114,37 +120,58 @@ def changes(store: Store, matches: tuple[EventMatch, ...], window: Window,
     out: list[Change] = []
     for m in matches:
         row = store.db.execute("SELECT ics FROM events WHERE id = ?", (m.entry.event_id,)).fetchone()
-        if row is None:
-            continue
-        try:
-            cal = icalendar.Calendar.from_ical(row[0])
-        except ValueError:
-            continue
-        for component in cal.walk("VEVENT"):
-            title = _CANCELLED_PREFIX.sub("", recurrence.text_of(component, "SUMMARY")
-                                          or m.entry.title)
-            source = (m.entry.path, m.entry.uid)
-            if "RECURRENCE-ID" in component:
-                was = component["RECURRENCE-ID"].dt
-                if not _inside(was, window, tz):
-                    continue
-                if str(component.get("STATUS", "")).upper() == "CANCELLED":
-                    out.append(Change(title, was, True, source=source))
-                    continue
-                span = recurrence.span_of(component, tz)
-                if span is None:
-                    continue
-                moved = Occurrence(span.title or title, span.start, span.end, span.all_day,
-                                   span.location or m.entry.location, m.entry.path, m.entry.uid)
-                if not _inside(span.start, window, tz):
-                    out.append(Change(title, was, False, moved, source))
-            elif str(component.get("STATUS", "")).upper() == "CANCELLED":
-                if _inside(component["DTSTART"].dt, window, tz):  # a cancelled one-off
-                    out.append(Change(title, component["DTSTART"].dt, True, source=source))
-            else:
-                for value in _exdates(component):
-                    if _inside(value, window, tz):
-                        out.append(Change(title, value, True, source=source))
+        if row is not None:
+            out += _changes(row[0], m.entry.title, m.entry.location, (m.entry.path, m.entry.uid),
+                            window, tz)
+    return out
+
+
+def cancelled_in(store: Store, window: Window, tz: ZoneInfo) -> list[Change]:
+    """Every occurrence in ``window`` that was cancelled or moved away, whatever the event:
+    what a day's agenda leaves out and a person may still expect ("the market shift on
+    Friday is off"), earliest first."""
+    rows = store.db.execute(
+        "SELECT e.ics, e.title, e.location, d.path, e.uid FROM events e "
+        "JOIN documents d ON d.id = e.doc_id WHERE e.first_start < ? "
+        "AND (e.last_end IS NULL OR e.last_end > ?) "
+        "AND (e.ics LIKE '%EXDATE%' OR e.ics LIKE '%CANCELLED%' OR e.ics LIKE '%RECURRENCE-ID%')",
+        (window.end.timestamp(), window.start.timestamp() - 86400)).fetchall()
+    out = [c for ics, title, location, path, uid in rows
+           for c in _changes(ics, title, location, (path, uid), window, tz)]
+    return sorted(out, key=lambda c: _moment(c.was, tz))
+
+
+def _changes(ics: str, name: str, location: str | None, source: tuple[str, str],
+             window: Window, tz: ZoneInfo) -> list[Change]:
+    """The cancelled and moved-away occurrences of one event's calendar text in ``window``."""
+    try:
+        cal = icalendar.Calendar.from_ical(ics)
+    except ValueError:
+        return []
+    out: list[Change] = []
+    for component in cal.walk("VEVENT"):
+        title = _CANCELLED_PREFIX.sub("", recurrence.text_of(component, "SUMMARY") or name)
+        if "RECURRENCE-ID" in component:
+            was = component["RECURRENCE-ID"].dt
+            if not _inside(was, window, tz):
+                continue
+            if str(component.get("STATUS", "")).upper() == "CANCELLED":
+                out.append(Change(title, was, True, source=source))
+                continue
+            span = recurrence.span_of(component, tz)
+            if span is None:
+                continue
+            moved = Occurrence(span.title or title, span.start, span.end, span.all_day,
+                               span.location or location, *source)
+            if not _inside(span.start, window, tz):
+                out.append(Change(title, was, False, moved, source))
+        elif str(component.get("STATUS", "")).upper() == "CANCELLED":
+            if _inside(component["DTSTART"].dt, window, tz):  # a cancelled one-off
+                out.append(Change(title, component["DTSTART"].dt, True, source=source))
+        else:
+            for value in _exdates(component):
+                if _inside(value, window, tz):
+                    out.append(Change(title, value, True, source=source))
     return out
 
 
@@ -158,12 +185,14 @@ def _exdates(component: Any) -> list[datetime | date]:
     return found
 
 
-def _inside(value: datetime | date, window: Window, tz: ZoneInfo) -> bool:
+def _moment(value: datetime | date, tz: ZoneInfo) -> datetime:
     if isinstance(value, datetime):
-        moment = recurrence.to_aware(value, tz)
-    else:
-        moment = datetime.combine(value, datetime.min.time(), tzinfo=tz)
-    return window.start <= moment < window.end
+        return recurrence.to_aware(value, tz)
+    return datetime.combine(value, datetime.min.time(), tzinfo=tz)
+
+
+def _inside(value: datetime | date, window: Window, tz: ZoneInfo) -> bool:
+    return window.start <= _moment(value, tz) < window.end
 
 
 # --- wording ---------------------------------------------------------------------------
@@ -229,6 +258,22 @@ def _was(change: Change, tz: ZoneInfo) -> str:
     return f"{change.was:%A} {change.was.day} {change.was:%B %Y}"
 
 
+def said_changes(gone: list[Change], tz: ZoneInfo) -> str:
+    """ "Cancelled: Market shift (Friday 2 April 2027 14:00). Moved: Team sync (Monday 30
+    November 2026 10:00) to Tuesday 1 December 2026 15:00." """
+    parts = []
+    cancelled = [c for c in gone if c.cancelled]
+    if cancelled:
+        parts.append("Cancelled: " + "; ".join(f"{c.title} ({_was(c, tz)})" for c in cancelled)
+                     + ".")
+    moved = [c for c in gone if c.moved_to is not None]
+    if moved:
+        parts.append("Moved: " + "; ".join(
+            f"{c.title} ({_was(c, tz)}) to {describe_occurrence(c.moved_to, tz, with_day=True)}"
+            for c in moved if c.moved_to is not None) + ".")
+    return " ".join(parts)
+
+
 def _cited(text: str, found: list[Occurrence]) -> CalendarAnswer:
     return CalendarAnswer(text, found)
 
@@ -244,6 +289,12 @@ def answer_event(store: Store, plan: Plan, now: datetime, tz: ZoneInfo) -> Calen
         span = during_window(store, plan, now, tz)
         if span is not None:
             window = span[0]
+    if plan.after:  # "the first session once I'm back from Auckland": from its end on
+        span = period(store, plan.after, now, tz)
+        if span is not None:
+            now = max(now, span[0].end)
+            if plan.event_mode == "first":
+                plan = replace(plan, event_mode="next")
 
     if plan.events and all(m.entry.cancelled for m in plan.events):
         # only cancelled events match: say when each was to be, and that it was cancelled
@@ -332,7 +383,6 @@ def freshen(hits: list[Any], store: Store, now: datetime, tz: ZoneInfo) -> list[
     """Event hits say when the event happens next (or last happened), not only its first
     date: a weekly meeting found in search is read as "next: Monday 30 November ...",
     never as the series' first Monday two months ago."""
-    from dataclasses import replace
 
     out = []
     for hit in hits:

@@ -60,6 +60,7 @@ class Plan:
     events: tuple[EventMatch, ...] = ()  # calendar events the question is about, best first
     event_mode: EventMode = "next"
     during: tuple[EventMatch, ...] = ()  # "during <event>": the window is that event
+    after: tuple[EventMatch, ...] = ()  # "once I'm back from <event>": from its end on
     weekday_asked: bool = False
     rest_only: bool = False  # "what's left today": from now on
     min_length: timedelta = timedelta(minutes=30)
@@ -193,6 +194,25 @@ def _companions(tokens: list[str]) -> list[str]:
     return [t for t in out if t not in _FIRST_PERSON and t not in WH and t not in AUX]
 
 
+_BACK = frozenset("i we i'm we're am are get got come came return fly am 'm back home".split())
+
+
+def _after(tokens: list[str]) -> tuple[int, int] | None:
+    """Where "after <event>" or "once / when / after I'm back from <event>" stands: the
+    span of the words before the event's name."""
+    for i, t in enumerate(tokens):
+        if t not in ("after", "once", "when") or i == 0:
+            continue
+        j = i + 1
+        while j < len(tokens) and j - i <= 4 and tokens[j] in _BACK:
+            j += 1
+        if j < len(tokens) and tokens[j] == "from" and j > i + 1:
+            return i, j + 1
+        if t == "after" and j == i + 1:
+            return i, i + 1
+    return None
+
+
 def _drop(tokens: list[str], spans: list[tuple[int, int]]) -> list[str]:
     gone = {i for a, b in spans for i in range(a, b)}
     return [t for i, t in enumerate(tokens) if i not in gone]
@@ -293,6 +313,17 @@ class Planner:
                 self.vocab.match_events(ref, p))
             if during:
                 tokens = tokens[:a]
+        # "once I'm back from <event>", "after <event>": what is asked comes after it ends
+        after: tuple[EventMatch, ...] = ()
+        aspan = _after(tokens) if p.language == "en" and not during else None
+        if aspan:
+            a, b = aspan
+            ref = [t for t in tokens[b:] if t not in p.stopwords and t not in ("trip",)]
+            after = tuple(self.vocab.match_events(
+                [t for t in tokens[b:] if t not in p.stopwords], p)) or tuple(
+                self.vocab.match_events(ref, p))
+            if after:
+                tokens = tokens[:a]
 
         weekday = ph.has(tokens, cal["weekday"])
         spans = {name: ph.find(tokens, cal[name]) for name in
@@ -338,7 +369,8 @@ class Planner:
         senders = self._senders(tokens, said_words, p)
 
         base = dict(question=asked, text=text, window=window, window_text=window_text,
-                    explicit_date=explicit, zone=tz_asked, zone_name=zone_name, during=during, people=people,
+                    explicit_date=explicit, zone=tz_asked, zone_name=zone_name, during=during,
+                    after=after, people=people,
                     weekday_asked=weekday, rest_only=bool(spans["remaining"]), answer_type=kind, focus=focus, names=names,
                     mine=mine, senders=senders, said=bool(said_words), notes=tuple(notes),
                     language=p.language, forms=tuple(self._forms.items()))
@@ -395,7 +427,8 @@ class Planner:
                 # "what's in the calendar for the Porto weekend": the trip is the period
                 spanning = tuple(m for m in matches if m.entry.multi_day)
                 return Plan(route="agenda", **{**base, "during": spanning})
-            if matches and self._asks_about_event(kind, spans, window is not None, weekday) and (
+            if matches and self._asks_about_event(kind, spans, window is not None or bool(
+                    after), weekday) and (
                     kind != "person" or any(m.entry.attendees for m in matches)) and not (
                     ph.has(tokens, cal["deadline"])):
                 mode = self._mode(spans, window is not None, tokens)
@@ -484,7 +517,7 @@ class Planner:
             return False  # a value the calendar does not hold
         if kind in ("date", "time", "duration") or weekday:
             return True
-        if spans["next"] or spans["status"] or spans["remaining"]:
+        if spans["next"] or spans["status"] or spans["remaining"] or spans["first"]:
             return True
         return has_window and kind in ("place", "person", "yes_no", "other")
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import shutil
 from pathlib import Path
 
@@ -170,7 +171,16 @@ def test_calendar_questions_are_answered_exactly(rt: Runtime, question: str, tit
     assert all(set(e) == JSON_KEYS for e in data["events"])
     for title in titles:
         assert title in data["answer"]
-    assert [c["locator"] for c in data["citations"]] == [f"uid:{e['uid']}" for e in data["events"]]
+    cited = [c["locator"] for c in data["citations"]]
+    assert cited[: len(titles)] == [f"uid:{e['uid']}" for e in data["events"]]
+    # ... then the events the answer says were cancelled or moved away that day
+    assert len(cited) == len(titles) + len(re.findall(r"\(\w+day \d+ \w+ \d{4}", data["answer"]))
+
+
+def test_a_days_answer_says_a_lesson_cancelled_that_day(rt: Runtime) -> None:
+    data = library.ask_json(rt, "Do I have anything on 3 December?")  # RECURRENCE-ID CANCELLED
+    assert "Cancelled: Portuguese lesson (Thursday 3 December 2026 18:30)." in data["answer"]
+    assert "Portuguese lesson" not in [e["title"] for e in data["events"]]
 
 
 def test_the_answer_text_has_the_times(rt: Runtime) -> None:

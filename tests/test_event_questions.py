@@ -194,3 +194,21 @@ def test_an_event_named_by_a_word_the_notes_write_beside_it(rt: Runtime) -> None
 def test_the_last_one_of_the_course_is_the_series_end(rt: Runtime) -> None:
     answer = ask(rt, "when is the last spanish class of the course")  # COUNT=10: 3 Dec
     assert starts(answer) == ["2026-12-03T18:00:00+01:00"]
+
+
+@pytest.mark.parametrize("question", [
+    "first team sync once I'm back from lisbon", "when's the team sync after the lisbon trip?",
+    "team sync when we get back from Lisbon"])
+def test_an_event_after_another_is_the_first_one_once_that_one_is_over(
+        rt: Runtime, question: str) -> None:
+    # the trip is all-day 12-16 Dec; the weekly sync after it is Monday 21 Dec, 10:00
+    answer = ask(rt, question)
+    assert starts(answer) == ["2026-12-21T10:00:00+01:00"]
+
+
+@pytest.mark.parametrize("question", ["what do I have on Monday 7 December?",
+                                      "anything on dec 7", "do i have anything on the 7th of december?"])
+def test_a_days_agenda_says_what_was_cancelled_that_day(rt: Runtime, question: str) -> None:
+    answer = ask(rt, question)  # EXDATE 20261207T100000: that Monday's sync is off
+    assert "Cancelled: Team sync (Monday 7 December 2026 10:00)" in answer.answer
+    assert all(e.title != "Team sync" for e in answer.events)
