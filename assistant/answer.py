@@ -151,7 +151,7 @@ class Answerer:
         self.server = server  # a ServerBackend phrases answers first; the local model is its fallback
         self.selector = Selector(
             self.planner.p, searcher.embedder.encode_cached, searcher.document_frequency,
-            lambda: len(searcher.vectors.ids),
+            lambda: len(searcher.vectors.ids), self.planner.vocab.relative,
         )
 
     @property

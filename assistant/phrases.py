@@ -68,6 +68,7 @@ class Phrases:
     away: tuple[Phrase, ...]
     organisations: frozenset[str] = frozenset()
     kin: tuple[frozenset[str], ...] = ()  # words for one relative: "dad", "papa", "father"
+    kin_groups: dict[str, tuple[str, ...]] = field(default_factory=dict)  # "father": (...)
     # a word and how notes shorten it: "password" / "pw", "appointment" / "appt"
     short: tuple[frozenset[str], ...] = ()
     written_out: dict[str, str] = field(default_factory=dict)  # "amt" -> "amount"
@@ -147,6 +148,7 @@ def load(language: str = "en") -> Phrases:
         away=_phrases(data["direction"]["away"]),
         organisations=frozenset(data.get("organisations", {}).get("words", [])),
         kin=tuple(frozenset(g) for g in data.get("kin", {}).values()),
+        kin_groups={k: tuple(g) for k, g in data.get("kin", {}).items()},
         short=tuple(frozenset((full, *g)) for full, g in data.get("short", {}).items()),
         written_out={s: full for full, g in data.get("short", {}).items() for s in g},
         change={k: _phrases(v) for k, v in data.get("change", {}).items()},

@@ -567,7 +567,7 @@ class Planner:
         if not content:
             return ()
         # "what did Dad say" finds the chat where he is "Papa"
-        content |= {k for w in content for k in p.kin_of(w)}
+        content |= {k for w in content for k in p.kin_of(w) | self.vocab.relative(w)}
         return tuple(s for s in self.vocab.senders
                      if content & {w for w in re.findall(r"\w+", plain(s)) if len(w) >= 3})
 

@@ -137,12 +137,18 @@ class Selector:
         encode: Callable[[list[str]], np.ndarray],
         frequency: Callable[[str], int] = lambda w: 0,
         size: Callable[[], int] = lambda: 1,
+        relative: Callable[[str], frozenset[str]] = lambda w: frozenset(),
     ) -> None:
         self.p = phrases
+        self.relative = relative  # "sister" -> the names the user's data gives her
         self.encode = encode
         self.frequency = frequency  # in how many chunks a word occurs
         self.size = size  # how many chunks there are
         self.type_nouns = frozenset(phrases.lemma(w) for w in phrases.value_nouns)
+
+    def _kin(self, word: str) -> frozenset[str]:
+        """Every word for the relative ``word`` names, and their names in the user's data."""
+        return self.p.kin_of(word) | self.relative(word)
 
     def _words(self, text: str) -> set[str]:
         found = words(plain(text))
@@ -277,14 +283,14 @@ class Selector:
             if not total:
                 return 1.0
             def holds(words: set[str], f: str) -> bool:  # "father" is held by "Papa"
-                return any(_holds(words, k) for k in self.p.kin_of(f))
+                return any(_holds(words, k) for k in self._kin(f))
 
             got = sum(w * (1.0 if holds(found, f) else 0.6 if partly and holds(partly, f)
                            else 0.0) for f, w in wanted.items())
             return got / total
 
         def share_one(found: set[str], f: str) -> bool:
-            return any(_holds(found, k) for k in self.p.kin_of(f))
+            return any(_holds(found, k) for k in self._kin(f))
 
         # first the cheap part: words, names, values; then meaning, for the statements
         # that can win (embedding every statement of eight sources is most of a question)
@@ -316,7 +322,7 @@ class Selector:
             missing = [e for e in entities if not any(
                 _holds(said, k) or _holds(said, plain(k))
                 or max(source.get(k, 0), source.get(plain(k), 0)) >= 2
-                for k in (e, *self.p.kin_of(e)))]
+                for k in (e, *self._kin(e)))]
             # a place its source does not name is a focus word the statement lacks, not a
             # veto ("policy 0781…" in the cruise note, asked "for the trip to norway")
             names_ok = all(e in places for e in missing)

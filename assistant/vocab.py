@@ -171,6 +171,8 @@ class Vocabulary:
     senders: list[str] = field(default_factory=list)
     people: frozenset[str] = frozenset()  # name words of senders and attendees
     words: frozenset[str] = frozenset()  # every word of titles, places and people
+    # a word for a relative -> the names the user's data gives them ("sister" -> "ewa")
+    relatives: dict[str, frozenset[str]] = field(default_factory=dict)
 
     @classmethod
     def from_store(cls, store: Store) -> Vocabulary:
@@ -201,7 +203,15 @@ class Vocabulary:
             if is_person(sender):
                 people.update(w for w in plain_words(sender) if len(w) >= 3)
         vocabulary = {w for e in events for f in ("title", "people", "location") for w in e.fields[f]}
-        return cls(events, senders, frozenset(people), frozenset(vocabulary | people))
+        from assistant import relatives
+
+        kin = {word: names for key, names in relatives.from_store(store).items()
+               for word in relatives.groups()[key]}
+        return cls(events, senders, frozenset(people), frozenset(vocabulary | people), kin)
+
+    def relative(self, word: str) -> frozenset[str]:
+        """The names of the relative ``word`` names ("my sister" -> "ewa"), if the data says."""
+        return self.relatives.get(re.sub(r"['’]s$", "", plain(word)), frozenset())
 
     def match_events(
         self, wanted: Iterable[str], phrases: Phrases, *, soft: Iterable[str] = ()
@@ -218,10 +228,10 @@ class Vocabulary:
         for fields in (("title", "people", "location"),):
             found = []
             for entry in self.events:
-                weights = [_best(w, entry, fields, phrases) for w in needed]
+                weights = [_best(w, entry, fields, phrases, self.relative(w)) for w in needed]
                 if min(weights) <= 0:
                     continue
-                bonus = [_best(w, entry, fields, phrases) for w in extra]
+                bonus = [_best(w, entry, fields, phrases, self.relative(w)) for w in extra]
                 score = (sum(weights) + 0.5 * sum(bonus)) / (len(needed) + 0.5 * len(extra))
                 found.append(EventMatch(entry, score, frozenset(needed)))
             if found:
@@ -245,19 +255,23 @@ class Vocabulary:
         most = 0
         for entry in self.events:
             # the title must hold as many of the question's own words as are lacking
-            named = [w for w in needed if _best(w, entry, ("title",), phrases) > 0]
+            named = [w for w in needed
+                     if _best(w, entry, ("title",), phrases, self.relative(w)) > 0]
             lacking = [w for w in needed if _best(w, entry, ("title", "people", "location"),
-                                                  phrases) <= 0]
-            held = named + [w for w in extra if _best(w, entry, ("title",), phrases) > 0]
+                                                  phrases, self.relative(w)) <= 0]
+            held = named + [w for w in extra
+                            if _best(w, entry, ("title",), phrases, self.relative(w)) > 0]
             if not named or not lacking or len(named) < len(lacking) or len(held) < most:
                 continue
             if any(w in self.people for w in lacking):
                 continue  # "when does Felix arrive for Easter": Felix's arrival is no event's
+            if all(w in self.people or self.relative(w) for w in named):
+                continue  # "when is my sister coming over": her call is no visit of hers
             # "oral" in the written exam's description names another event, not this one
             if any(w in entry.fields["description"] for w in lacking):
                 continue
             others = [w for w in entry.fields["title"] if len(w) > 2 and not any(
-                similar(h, w) for h in held)]
+                similar(h, w) or w in self.relative(h) for h in held)]
             if not others or not all(related(w, others) for w in lacking):
                 continue
             match = EventMatch(entry, len(held) / (len(needed) + len(extra)), frozenset(held))
@@ -289,9 +303,10 @@ def _also(word: str, language: str) -> frozenset[str]:
     return frozenset(kin)
 
 
-def _best(word: str, entry: EventEntry, fields: tuple[str, ...], phrases: Phrases) -> float:
+def _best(word: str, entry: EventEntry, fields: tuple[str, ...], phrases: Phrases,
+          named: frozenset[str] = frozenset()) -> float:
     base = phrases.lemma(word)
-    kin = _also(word, phrases.language)
+    kin = _also(word, phrases.language) | named
     best = 0.0
     for name in fields:
         weight = FIELD_WEIGHT[name]
