@@ -12,7 +12,8 @@ import re
 
 MAX_SENTENCE_WORDS = 40
 
-_SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9\"'(\[])")
+# (a bracket after a sentence comments on it: "Panel 18 March? (Priya to confirm)")
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9\"'\[])")
 # "confirmation no. HD-558210", "Dr. Patel": a full stop after these ends no sentence
 _ABBREVIATION = re.compile(
     r"(?:\b(?:no|nr|tel|ref|approx|e\.g|i\.e|dr|mr|mrs|ms|st|vs|ca|incl|fig|p|pp|nos|dept|"
