@@ -311,6 +311,7 @@ class Answerer:
         if choice.verdict == "answer":
             text, grounded = f"{quote} [1]", True
         elif choice.verdict == "not_known" and best.pending:
+            quote = self._when_known(quote, best, choice, hit)
             text, grounded = replies.load(plan.language).say("not_known_yet", quote=quote), True
         elif choice.verdict == "not_known":  # where the fact is, not the fact
             text, grounded = replies.load(plan.language).say("not_stated", quote=quote), True
@@ -332,6 +333,25 @@ class Answerer:
         flat = " ".join(hit.text.split())
         first, second = sorted((best.unit.text, rival.unit.text), key=flat.find)
         return f"{first} {second}" if first != second else quote
+
+    @staticmethod
+    def _when_known(quote: str, best: Any, choice: Choice, hit: Hit) -> str:
+        """ "Not decided yet: birria or pozole." and the next statement when it says the date
+        it will be ("Mum confirms with the venue on 20 May")."""
+        from assistant.answer_types import values
+        from assistant.evidence import without_head
+
+        flat = " ".join(hit.text.split())
+        at = flat.find(" ".join(best.unit.text.split()))
+        if at < 0:
+            return quote
+        after = sorted(((flat.find(" ".join(s.unit.text.split())), s) for s in choice.ranked
+                        if s.unit.hit == best.unit.hit and s.unit.text != best.unit.text),
+                       key=lambda x: x[0])
+        following = next((s for pos, s in after if pos > at), None)
+        if following is None or not values("date", without_head(following.unit.text)):
+            return quote
+        return f"{quote} {without_head(following.unit.text)}"
 
     def _what(self, plan: Plan) -> str:
         """ "Jonas's phone number", "your passport number", else "that"."""

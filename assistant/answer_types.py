@@ -9,9 +9,17 @@ from __future__ import annotations
 
 import re
 
+# month names in English, German, Spanish, Portuguese, French, Italian, Dutch and Polish
+# (the genitive a Polish date uses: "20 maja")
 _MONTH = (r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|"
           r"sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?|januar|februar|märz|"
-          r"mai|juni|juli|oktober|dezember)")
+          r"mai|juni|juli|oktober|dezember|enero|febrero|marzo|abril|mayo|junio|julio|agosto|"
+          r"septiembre|setiembre|octubre|noviembre|diciembre|janeiro|fevereiro|março|maio|junho|"
+          r"julho|setembro|outubro|novembro|dezembro|janvier|février|mars|avril|juin|juillet|"
+          r"août|septembre|octobre|novembre|décembre|gennaio|febbraio|aprile|maggio|giugno|"
+          r"luglio|settembre|ottobre|dicembre|januari|februari|maart|mei|augustus|stycznia|"
+          r"lutego|marca|kwietnia|maja|czerwca|lipca|sierpnia|września|października|listopada|"
+          r"grudnia)")
 _WEEKDAY = (r"(?:mon|tues?|wed(?:nes)?|thu(?:rs)?|fri|sat(?:ur)?|sun)(?:day)?|montag|dienstag|"
             r"mittwoch|donnerstag|freitag|samstag|sonntag")
 _CURRENCY = r"(?:€|\$|£|¥|₹|eur|euros?|usd|gbp|chf|dollars?|pounds?|quid|bucks|cents?|pence|p\b|sek|nok|dkk|pln|cad|aud)"
@@ -42,7 +50,7 @@ PATTERNS: dict[str, re.Pattern[str]] = {
         r"|\bnoon\b|\bmidnight\b|\b\d{1,2}\s*uhr\b|\b\d{1,2}\s*o'clock\b",
         re.IGNORECASE),
     "date": re.compile(
-        rf"\b\d{{1,2}}(?:st|nd|rd|th)?\.?\s+(?:of\s+)?{_MONTH}\b|\b{_MONTH}\.?\s+\d{{1,2}}(?:st|nd|rd|th)?\b"
+        rf"\b\d{{1,2}}(?:st|nd|rd|th|er|º|°)?\.?\s+(?:of\s+|de\s+)?{_MONTH}\b|\b{_MONTH}\.?\s+\d{{1,2}}(?:st|nd|rd|th)?\b"
         rf"|\b\d{{4}}-\d\d-\d\d\b|\b\d{{1,2}}[./]\d{{1,2}}(?:[./]\d{{2,4}})?\b|\b(?:{_WEEKDAY})\b"
         rf"|\bthe\s+\d{{1,2}}(?:st|nd|rd|th)\b|\b(?:today|tomorrow|tonight|yesterday|next\s+week|"
         rf"this\s+week|weekend|morgen|heute)\b|\b{_MONTH}\s+\d{{4}}\b|\bin\s+{_MONTH}\b",

@@ -374,7 +374,7 @@ class Selector:
         for i, (unit, text, score, cover, fits, names_ok, around, labelled, loose,
                 stranger) in enumerate(rows):
             sim = sims.get(i, 0.0)
-            pending = bool(find(words(text), self.p.not_known))
+            pending = bool(find(words(text), _not_known()))
             scored.append(Scored(unit, score + 0.4 * sim, sim, cover, fits, names_ok, pending,
                                  around, labelled, loose, stranger))
         ranked = tuple(sorted(scored, key=lambda s: -s.score))
@@ -407,6 +407,13 @@ class Selector:
             full = next((s for s in ranked if about(s) and not s.fits
                          and s.coverage >= 0.99), None)
             best = answers[0]
+            if best.pending and not (typed and best.fits and answer_types.values(
+                    plan.answer_type, evidence.without_head(best.unit.text))):
+                # the answer itself says it is not decided ("Todavía no está decidido:
+                # birria o pozole"): one that says when it will be says more
+                pending = sorted((s for s in answers if s.pending), key=lambda s: not (
+                    answer_types.fits("date", evidence.without_head(s.unit.text))))
+                return Choice("not_known", tuple(pending[:1]), ranked, weights)
             if typed and full is not None and 0 < best.coverage <= full.coverage - MISSING and (
                     full.score >= best.score - 0.15) and not _heading_of(full, best) and (
                     not select_rules.value_elsewhere(full, answers, held, attributes, _holds)):
@@ -468,6 +475,15 @@ def _only_a_question(text: str) -> bool:
 
 
 @cache
+@cache
+def _not_known() -> tuple[tuple[str, ...], ...]:
+    """What says a fact is not known yet, in every language of the phrase tables: notes
+    are often in another language than the question ("Todavía no está decidido")."""
+    from assistant.phrases import LANGUAGES
+
+    return tuple(dict.fromkeys(c for lang in LANGUAGES for c in load(lang).not_known))
+
+
 def _german_words() -> frozenset[str]:
     return load("de").stopwords - load("en").stopwords
 

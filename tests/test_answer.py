@@ -170,3 +170,20 @@ def test_a_shortened_label_answers_for_the_word_it_shortens(
     library.index(rt)
     answer = library.ask(rt, question)
     assert answer.grounded and value in answer.answer
+
+
+@pytest.mark.parametrize(("menu", "when", "dishes", "day"), [
+    ("Todavía no está decidido: birria o pozole.", "Mamá lo confirma con el salón el 20 de mayo.",
+     "birria or pozole", "20 de mayo"),
+    ("Not decided yet: lasagne or curry.", "Mum confirms with the venue on 20 May.",
+     "lasagne or curry", "20 May"),
+])
+def test_an_answer_that_is_not_decided_yet_says_so_and_when_it_will_be(
+        notes_home: Path, make_runtime, menu: str, when: str, dishes: str, day: str) -> None:
+    # the note is in Spanish or English, the question in English: either way, not known yet
+    write_tree(notes_home / "notes", {"party.md": f"# Abuela's 90th\n\n## Menu\n{menu} {when}\n"
+                                                  "Order a dish without seafood for Owen.\n"})
+    rt = make_runtime(notes_home)
+    library.index(rt)
+    answer = library.ask(rt, f"is it {dishes} at abuela's 90th")
+    assert answer.answer.startswith("Not known yet:") and day in answer.answer

@@ -48,3 +48,10 @@ def test_two_digit_lock_numbers_after_the_word_for_a_lock_are_a_code(
 
 def test_two_digit_groups_without_a_lock_word_are_a_date() -> None:
     assert values("code", "we met on 18-04-33 at the fair") == []  # ... is a date elsewhere
+
+
+@given(st.integers(1, 28), st.sampled_from([
+    "{d} de mayo", "{d} de março", "le {d} mars", "{d} maja", "{d} mei", "{d} maggio",
+    "{d}. Dezember", "{d} of May"]))
+def test_a_date_is_found_in_the_languages_notes_are_written_in(day: int, written: str) -> None:
+    assert fits("date", "confirmed on " + written.format(d=day))
