@@ -87,15 +87,17 @@ def find(texts: Iterable[str]) -> dict[str, frozenset[str]]:
 
 
 def from_store(store: Store) -> dict[str, frozenset[str]]:
-    """``find`` over the notes and messages that hold a word for a relative (one FTS query)."""
+    """``find`` over the notes and messages whose title or text holds a word for a relative
+    (one FTS query; a note's title is "Ewa (sister)" as often as its text says it)."""
     words = sorted({w for ws in groups().values() for w in ws if re.fullmatch(r"\w+", w)})
     if not words:
         return {}
     query = " OR ".join(f'"{w}"' for w in words)
     try:
         rows = store.db.execute(
-            "SELECT c.text FROM chunks_fts JOIN chunks c ON c.id = chunks_fts.rowid "
-            "WHERE chunks_fts MATCH ? LIMIT ?", (f"text: ({query})", MAX_TEXTS)).fetchall()
+            "SELECT coalesce(c.title, '') || char(10) || c.text FROM chunks_fts "
+            "JOIN chunks c ON c.id = chunks_fts.rowid WHERE chunks_fts MATCH ? LIMIT ?",
+            (f"{{title text}}: ({query})", MAX_TEXTS)).fetchall()
     except Exception:  # noqa: BLE001 - no FTS index (an old or empty store): nobody is known
         return {}
     return find(text for (text,) in rows)

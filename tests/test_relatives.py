@@ -74,3 +74,20 @@ def test_a_relative_asked_about_finds_the_event_named_after_them(rt: Runtime) ->
     answer = library.ask(rt, "when do I call my sister next?")
     assert answer.route == "calendar" and [e.title for e in answer.events] == ["Ewa 📞"]
     assert answer.events[0].to_json(rt.tz)["start"].startswith("2027-03-14T14:00")
+
+
+def test_a_note_titled_with_the_relation_names_the_relative(tmp_path: Path) -> None:
+    # "# Ewa (sister)" is the note's title; its text never says "sister"
+    write_tree(tmp_path / "notes", {"ewa.md": "# Ewa (sister)\n\nlives in Kraków\n"
+                                              "mobile: +48 600 555 142\n"})
+    (tmp_path / "calendar").mkdir()
+    (tmp_path / "calendar" / "home.ics").write_text(ICS, encoding="utf-8", newline="")
+    write_config(tmp_path, [("notes", "notes"), ("calendar", "calendar")])
+    runtime = Runtime(config=load_config(tmp_path / "config.toml"),
+                      now_override="2027-03-10T09:00")
+    try:
+        assert library.index(runtime).failed == 0
+        answer = library.ask(runtime, "what time do i call my sister on sunday")
+        assert [e.title for e in answer.events] == ["Ewa 📞"]
+    finally:
+        runtime.close()
