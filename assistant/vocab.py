@@ -40,13 +40,50 @@ def plain_words(text: str) -> list[str]:
 
 def emoji_words(text: str) -> list[str]:
     """The words of the pictures in a title: "Kathi 🎂" is Kathi's birthday cake,
-    "Hurtigruten 🚢" a ship (their Unicode names, lower case)."""
+    "Hurtigruten 🚢" a ship (their Unicode names, lower case), "Manchester 🇬🇧" is in
+    Britain (a flag's country, from the time zone database's country table)."""
     out: list[str] = []
+    letters = ""
     for ch in text:
         name = unicodedata.name(ch, "") if unicodedata.category(ch) == "So" else ""
-        if name and not name.startswith("REGIONAL INDICATOR"):  # a flag's letters
+        if name.startswith("REGIONAL INDICATOR SYMBOL LETTER "):  # two make a flag
+            letters += name[-1]
+            if len(letters) == 2:
+                out += _country_words(letters)
+                letters = ""
+        elif name:
             out += name.lower().split()
     return [w for w in out if w not in _EMOJI_NOISE]
+
+
+# what people call a country besides its name in the table ("Britain (UK)")
+_ALSO_CALLED = {"GB": "england scotland wales", "US": "usa america states",
+                "NL": "holland", "CZ": "czechia", "AE": "emirates"}
+
+
+_COUNTRY_NOISE = frozenset("united republic the of and islands island st saint democratic "
+                           "federated people s rep".split())
+
+
+@cache
+def _country_words(code: str) -> list[str]:
+    """ "GB" -> ["britain", "uk", "england", ...]: the words of the country a flag shows."""
+    from importlib import resources
+
+    try:
+        table = resources.files("tzdata").joinpath("zoneinfo", "iso3166.tab").read_text("utf-8")
+    except (ModuleNotFoundError, FileNotFoundError, OSError):
+        try:
+            with open("/usr/share/zoneinfo/iso3166.tab", encoding="utf-8") as f:
+                table = f.read()
+        except OSError:
+            return []
+    for line in table.splitlines():
+        if line.startswith(code + "\t"):
+            name = line.split("\t", 1)[1]
+            return [w for w in re.findall(r"\w+", plain(name)) if w not in _COUNTRY_NOISE] + (
+                _ALSO_CALLED.get(code, "").split())
+    return []
 
 
 # words of Unicode picture names that name no thing

@@ -140,6 +140,7 @@ def test_the_remaining_occurrences_of_a_finite_series(rt: Runtime, question: str
 @pytest.mark.parametrize(
     "question",
     ["What's on my calendar during the Lisbon trip?", "anything on while I'm in lisbon",
+     "what will i miss while i'm in lisbon",
      "whats in the calender for the lisbon trip"],
 )
 def test_the_agenda_during_a_trip_that_is_itself_an_event(rt: Runtime, question: str) -> None:

@@ -391,3 +391,12 @@ def test_please_and_thanks_are_no_topic(word: str) -> None:
 def test_what_else_today_is_what_is_left_of_it() -> None:
     plan = PLANNER.plan("what else have i got today", NOW)
     assert plan.route == "agenda" and plan.rest_only
+
+
+@pytest.mark.parametrize(("title", "said"), [
+    ("Manchester 🇬🇧", "england"), ("Manchester 🇬🇧", "uk"), ("FaceTime Maureen 🇺🇸", "usa"),
+    ("Kraków 🇵🇱", "poland"), ("Kathi 🎂", "birthday")])
+def test_a_picture_in_a_title_is_read_by_what_it_shows(title: str, said: str) -> None:
+    # a flag shows its country (the time zone database's country table), a cake a birthday
+    from assistant.vocab import emoji_words
+    assert said in emoji_words(title)
