@@ -18,7 +18,8 @@ from conftest import write_config, write_tree
 NAMES = st.sampled_from(["Ewa", "Maureen", "Tomasz", "Inês", "Jakub", "Leilani"])
 KIN = st.sampled_from([("sister", "sister"), ("sis", "sister"), ("brother", "brother"),
                        ("Dad", "father"), ("mum", "mother"), ("Schwester", "sister"),
-                       ("siostra", "sister")])
+                       ("siostra", "sister"), ("husband", "husband"), ("Tochter", "daughter"),
+                       ("grandson", "grandson")])
 SAID = st.sampled_from([
     "Sunday call with my {kin} {name} as always", "{name}, my {kin}, flies in on Friday",
     "- {name} ({kin}, Kraków) +48 601 000 111", "{kin}: {name}", "{name} (my {kin})",
