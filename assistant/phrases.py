@@ -203,13 +203,21 @@ def detect(tokens: list[str], default: str = "en", names: frozenset[str] = froze
     # the small words names are built of ("Casa da Ribeira", "Café de la Paix") do not
     tables = {lang: load(lang).stopwords | time_words(lang).words for lang in LANGUAGES}
     scores = {}
+    totals = {}  # ... and every word of its table, shared or not ("am i free on")
     for lang, stop in tables.items():
         others = set().union(*(t for other, t in tables.items() if other != lang))
         ignored = load(lang).particles | (names if lang not in _CAPITALISES_NOUNS else set())
         scores[lang] = sum(1 for t in tokens if t in stop and t not in others
                            and t not in ignored)
+        totals[lang] = sum(1 for t in tokens if t in stop and t not in ignored)
     best = max(scores, key=lambda lang: (scores[lang], lang == default))
-    return best if scores[best] > scores.get(default, 0) else default
+    if scores[best] <= scores.get(default, 0):
+        return default
+    # one word of another language ("decembre") in a question of the default's words
+    # ("am i free on 3 decembre?") is a misspelling, not the question's language
+    if scores[best] == 1 and totals.get(default, 0) > totals[best]:
+        return default
+    return best
 
 
 @cache

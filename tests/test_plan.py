@@ -400,3 +400,10 @@ def test_a_picture_in_a_title_is_read_by_what_it_shows(title: str, said: str) ->
     # a flag shows its country (the time zone database's country table), a cake a birthday
     from assistant.vocab import emoji_words
     assert said in emoji_words(title)
+
+
+@pytest.mark.parametrize("question", ["am i free on 3 decembre?", "what do i have on 3 decembre"])
+def test_one_word_spelt_like_another_language_leaves_the_question_english(question: str) -> None:
+    # "decembre" is a typo here, not French: the rest of the question is English
+    plan = PLANNER.plan(question, NOW)
+    assert plan.language == "en" and plan.route in ("free", "agenda")
