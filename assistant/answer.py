@@ -313,6 +313,8 @@ class Answerer:
         elif choice.verdict == "not_known" and best.pending:
             quote = self._when_known(quote, best, choice, hit)
             text, grounded = replies.load(plan.language).say("not_known_yet", quote=quote), True
+            if _says_not_known(quote, plan.language):  # "Not decided yet: lasagne or curry."
+                text = f"{quote} [1]"
         elif choice.verdict == "not_known":  # where the fact is, not the fact
             text, grounded = replies.load(plan.language).say("not_stated", quote=quote), True
         else:  # partial: the focus is there, the asked value is not
@@ -413,6 +415,16 @@ class Answerer:
                 lines.append(f"- {_label(hit, self.root)}")
         return Answer(question=question, answer="\n".join(lines), route="search",
                       grounded=False, hits=hits)
+
+
+def _says_not_known(quote: str, language: str) -> bool:
+    """The quote opens with its own "not known yet" label in the question's language
+    ("TBC: ...", "Not decided yet: ..."): it needs no frame saying so."""
+    from assistant.phrases import find, words
+
+    lead, colon, _ = quote.partition(":")
+    return bool(colon) and len(lead.split()) <= 5 and bool(
+        find(words(lead.lower()), load(language).not_known))
 
 
 def fuse(rankings: Sequence[Sequence[Hit]], k: int,

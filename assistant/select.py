@@ -374,7 +374,7 @@ class Selector:
         for i, (unit, text, score, cover, fits, names_ok, around, labelled, loose,
                 stranger) in enumerate(rows):
             sim = sims.get(i, 0.0)
-            pending = bool(find(words(text), _not_known()))
+            pending = bool(find(words(text), not_known_cues()))
             scored.append(Scored(unit, score + 0.4 * sim, sim, cover, fits, names_ok, pending,
                                  around, labelled, loose, stranger))
         ranked = tuple(sorted(scored, key=lambda s: -s.score))
@@ -476,7 +476,7 @@ def _only_a_question(text: str) -> bool:
 
 @cache
 @cache
-def _not_known() -> tuple[tuple[str, ...], ...]:
+def not_known_cues() -> tuple[tuple[str, ...], ...]:
     """What says a fact is not known yet, in every language of the phrase tables: notes
     are often in another language than the question ("Todavía no está decidido")."""
     from assistant.phrases import LANGUAGES
