@@ -1,5 +1,6 @@
 """Who the user's relatives are, as their own notes and messages say it: "my sister Ewa",
-"Maureen (my sister)", "Tom, my brother", "Dad: Walter", "meine Schwester Maureen".
+"Maureen (my sister)", "Tom, my brother", "meine Schwester Maureen", and the pets
+"Pierogi 🐶" and "our dog Rex". ("husband: Michał" in the note about a sister is hers.)
 
 A word for a relative in a question then names that person as well: "what time do I call
 my sister on Sunday" finds the event "Ewa 📞", "what did my sister say" her chat. The
@@ -18,7 +19,7 @@ from assistant.store import Store
 # "my", "our" in the languages of the phrase tables
 _MY = (r"my|our|mein|meine|meinem|meiner|meinen|unser|unsere|moja|mój|moje|mojej|mojego|"
        r"minha|meu|nossa|nosso|mi|mis|nuestra|nuestro|ma|mon|notre")
-_NAME = r"[A-ZÀ-ÖØ-Þ][a-zà-öø-ÿ'’-]+"
+_NAME = r"[A-ZÀ-ÖØ-ÞĄĆĘŁŃŚŹŻ][^\W\d_]+(?:[-'’][^\W\d_]+)*"
 _AGE = r"(?:(?:big|little|older|younger|baby|twin|kid|half|step|große|kleine|starsza|młodsza)[\s-])?"
 MAX_TEXTS = 5000  # notes and messages read for them (the ones that hold a word for a relative)
 
@@ -47,8 +48,9 @@ def _patterns() -> tuple[re.Pattern[str], ...]:
         re.compile(rf"(?P<name>{_NAME})(?:\s+(?P<surname>{_NAME}))?,\s+(?i:{_MY})\s+(?i:{_AGE}){word}(?!\w)"),
         # "Maureen (my sister)", "Ewa (sister, Kraków)"; not "Oma in Lübeck (Papa drives)"
         re.compile(rf"(?P<name>{_NAME})(?:\s+(?P<surname>{_NAME}))?\s*\((?:(?i:{_MY})\s+)?(?i:{_AGE}){word}\s*[),;]"),
-        # "sister: Ewa", "- Dad = Walter"
-        re.compile(rf"(?m)^[\s*•-]*{word}\s*[:=]\s*(?P<name>{_NAME})"),
+        # "Pierogi 🐶", "Bolacha 🐈 (tortie)": a pet's picture after its name
+        re.compile(rf"(?P<name>{_NAME})\s*(?P<kin>[\U0001F408\U0001F415\U0001F429\U0001F431"
+                   rf"\U0001F436\U0001F408\u200d\u2b1b]+)"),
     )
 
 
@@ -67,6 +69,11 @@ def _not_names() -> frozenset[str]:
 
 
 def _key(word: str) -> str | None:
+    if word and not word[0].isalnum():  # a picture: 🐶 is a dog, 🐈 a cat
+        import unicodedata
+
+        name = unicodedata.name(word[0], "")
+        return "dog" if "DOG" in name or "POODLE" in name else "cat" if "CAT" in name else None
     word = word.lower()
     return next((k for k, ws in groups().items() if word in ws), None)
 
