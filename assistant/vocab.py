@@ -300,8 +300,10 @@ class Vocabulary:
                             if _best(w, entry, ("title",), phrases, self.relative(w)) > 0]
             if not named or not lacking or len(named) < len(lacking) or len(held) < most:
                 continue
-            if any(w in self.people for w in lacking):
-                continue  # "when does Felix arrive for Easter": Felix's arrival is no event's
+            if any(w in self.people or len(phrases.kin_of(w)) > 1 or self.relative(w)
+                   for w in lacking):
+                continue  # "when does Felix arrive for Easter": Felix's arrival is no event's,
+                # "calling mum" no show's "FOH call"
             if all(w in self.people or self.relative(w) for w in named):
                 continue  # "when is my sister coming over": her call is no visit of hers
             # "oral" in the written exam's description names another event, not this one

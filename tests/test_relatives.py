@@ -64,6 +64,21 @@ DTEND;TZID=Europe/Berlin:20270103T150000\r
 RRULE:FREQ=WEEKLY;BYDAY=SU\r
 SUMMARY:Ewa 📞\r
 END:VEVENT\r
+BEGIN:VEVENT\r
+UID:mae-call@test\r
+DTSTAMP:20270101T000000Z\r
+DTSTART;TZID=Europe/Berlin:20270103T110000\r
+DTEND;TZID=Europe/Berlin:20270103T113000\r
+RRULE:FREQ=WEEKLY;BYDAY=SU\r
+SUMMARY:Ligar à Mãe\r
+END:VEVENT\r
+BEGIN:VEVENT\r
+UID:show@test\r
+DTSTAMP:20270101T000000Z\r
+DTSTART;TZID=Europe/Berlin:20270312T180000\r
+DTEND;TZID=Europe/Berlin:20270312T223000\r
+SUMMARY:Salt Lines – show (FOH call)\r
+END:VEVENT\r
 END:VCALENDAR\r
 """
 
@@ -103,3 +118,10 @@ def test_a_note_titled_with_the_relation_names_the_relative(tmp_path: Path) -> N
         assert [e.title for e in answer.events] == ["Ewa 📞"]
     finally:
         runtime.close()
+
+
+def test_calling_a_relative_is_their_call_not_another_events_call(rt: Runtime) -> None:
+    # "mum" names "Mãe" (every word for her); the show's "FOH call" lacks her: not it
+    answer = library.ask(rt, "what time am i calling mum this sunday")
+    assert [e.title for e in answer.events] == ["Ligar à Mãe"]
+    assert answer.events[0].to_json(rt.tz)["start"].startswith("2027-03-14T11:00")
