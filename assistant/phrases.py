@@ -69,6 +69,7 @@ class Phrases:
     organisations: frozenset[str] = frozenset()
     kin: tuple[frozenset[str], ...] = ()  # words for one relative: "dad", "papa", "father"
     kin_groups: dict[str, tuple[str, ...]] = field(default_factory=dict)  # "father": (...)
+    same: tuple[frozenset[str], ...] = ()  # a kind of entry in each language: "dinner", "kolacja"
     # a word and how notes shorten it: "password" / "pw", "appointment" / "appt"
     short: tuple[frozenset[str], ...] = ()
     written_out: dict[str, str] = field(default_factory=dict)  # "amt" -> "amount"
@@ -80,6 +81,13 @@ class Phrases:
     def spellings(self, word: str) -> frozenset[str]:
         """A word with its short forms, or a short form with its word ("pw" -> "password")."""
         return next((group for group in self.short if word in group), frozenset({word}))
+
+    def same_as(self, word: str) -> frozenset[str]:
+        """The words of other languages for the kind of entry ``word`` names ("dinner" ->
+        "kolacja", "abendessen", ...); empty if it names none."""
+        base = self.lemma(word)  # "rehearsals" is a "rehearsal"
+        return frozenset().union(*(g for g in self.same
+                                   if word in g or base in {self.lemma(w) for w in g}))
 
     def kin_of(self, word: str) -> frozenset[str]:
         """Every word for the relative ``word`` names (itself alone if it names none)."""
@@ -150,6 +158,7 @@ def load(language: str = "en") -> Phrases:
         kin=tuple(frozenset(g) for g in data.get("kin", {}).values()),
         kin_groups={k: tuple(g) for k, g in data.get("kin", {}).items()},
         short=tuple(frozenset((full, *g)) for full, g in data.get("short", {}).items()),
+        same=tuple(frozenset(g) for g in data.get("same", {}).values()),
         written_out={s: full for full, g in data.get("short", {}).items() for s in g},
         change={k: _phrases(v) for k, v in data.get("change", {}).items()},
         particles=frozenset(words(" ".join(data.get("names", {}).get("particles", [])))),

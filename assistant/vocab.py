@@ -273,7 +273,9 @@ class Vocabulary:
                 found.append(EventMatch(entry, score, frozenset(needed)))
             if found:
                 top = max(m.score for m in found)
-                return sorted((m for m in found if m.score >= top - 0.1),
+                # one word in another field than the best's title: "Kathi's birthday" is
+                # "Kathi 🎂", not "Lena's birthday party" held at Kathi's
+                return sorted((m for m in found if m.score > top - 0.1),
                               key=lambda m: -m.score)
         return []
 
@@ -336,6 +338,8 @@ def _also(word: str, language: str) -> frozenset[str]:
     phrases = load(language)
     bare = re.sub(r"['’]s$", "", word)  # "mum's call"
     kin = {plain(k) for k in phrases.kin_of(bare) | phrases.spellings(bare)} - {word, bare}
+    # "dinner at Basia's" names "Kolacja u Basi" (one word per language's entry kind)
+    kin |= {plain(k) for k in load("en").same_as(bare) if " " not in k} - {word, bare}
     city = zone_city(bare)
     if city and " " not in city:
         kin.add(city)
@@ -352,6 +356,7 @@ def _best(word: str, entry: EventEntry, fields: tuple[str, ...], phrases: Phrase
         if weight <= best:
             continue
         if any(similar(base, phrases.lemma(w)) or similar(word, w) or w in kin
+               or any(len(k) >= 4 and similar(k, w) for k in kin)  # "probe": "Chorprobe"
                or _abbreviates(w, word) for w in entry.fields[name]):
             best = weight
     return best
