@@ -17,7 +17,9 @@ EVENTS = [("probe", "20270303T190000", "RRULE:FREQ=WEEKLY;BYDAY=WE\r\n", "Chorpr
           ("kolacja", "20270313T190000", "", "Kolacja – Basia i Paweł"),
           ("zahn", "20270316T083000", "", "Dr. W – Zahnarzt"),
           ("kathi", "20270402T000000", "", "Kathi 🎂"),
-          ("party", "20270509T150000", "", "Geburtstagsfeier Lena")]
+          ("party", "20270509T150000", "", "Geburtstagsfeier Lena"),
+          ("tier", "20270318T170000", "", "Tierarzt – Impfung"),
+          ("physio", "20270317T080000", "RRULE:FREQ=WEEKLY;COUNT=4\r\n", "Fizjoterapia")]
 
 
 def ics() -> str:
@@ -49,6 +51,8 @@ def rt(tmp_path_factory: pytest.TempPathFactory):
     ("when is dinner with basia", "Kolacja – Basia i Paweł"),
     ("when's my dentist appointment", "Dr. W – Zahnarzt"),
     ("which day of the week is kathi's birthday this year", "Kathi 🎂"),
+    ("when's the vet appointment", "Tierarzt – Impfung"),
+    ("how many physio sessions are left", "Fizjoterapia"),
 ])
 def test_an_entry_is_named_by_its_kind_in_the_questions_language(
         rt: Runtime, question: str, title: str) -> None:
