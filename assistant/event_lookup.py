@@ -309,10 +309,16 @@ def answer_event(store: Store, plan: Plan, now: datetime, tz: ZoneInfo) -> Calen
     if plan.event_mode in ("remaining", "final"):
         found = [o for o in _in(occurrences(store, now, now + AHEAD[-1], tz), keys)
                  if o.start_in(tz) >= now or o.all_day]
-        if window is not None:
-            found = [o for o in found if window.start <= o.start_in(tz) < window.end] or found
         if not found:
             return CalendarAnswer(f"No more {what} on your calendar.", [], found=False)
+        if window is not None:
+            inside = [o for o in found if window.start <= o.start_in(tz) < window.end]
+            if not inside:  # "any climbing sessions left this month?": none, the next is later
+                later = [o for o in found if o.start_in(tz) >= window.end] or found
+                return CalendarAnswer(f"No more {what} ({describe(window, tz)}). Next: "
+                                      f"{_when(later[0], plan, tz)}.", [],
+                                      sources=[(later[0].path, later[0].uid)])
+            found = inside
         if plan.event_mode == "final":  # the last one ahead, the series' end
             return CalendarAnswer(f"Last one: {_when(found[-1], plan, tz)}.", found[-1:])
         lines = [f"- {_when(o, plan, tz)}" for o in found[:MAX_LISTED]]

@@ -88,6 +88,7 @@ def normalise(question: str) -> str:
     q = re.sub(r"\s+", " ", q).strip()
     q = _CONTRACTED.sub(r"\1 is", q)
     q = _UNAPOSTROPHISED.sub(r"\1 is", q)
+    q = re.sub(r"\b(what|who|where|when|how|i|we|you|they|should|would|could)'ve\b", r"\1 have", q)
     q = one_on_one(q)
     return re.sub(r"[?!.,;:]+$", "", q).strip()
 
@@ -270,6 +271,8 @@ class Planner:
         p = ph.load(ph.detect(words(text), self.p.language, ph.capitalised(asked)))
         if p.language != "en":  # "nächsten Dienstag", "下周三": read by the one exact grammar
             text = to_english(text, p.language)
+        else:  # "while im away": "im" is "i'm" in English (and "in dem" only in German)
+            text = re.sub(r"\bim\b", "i'm", text)
         text = write_out(text, p)
         text = mend_spelling(text, self._mendable[p.language] | self.vocab.words, self.known)
 

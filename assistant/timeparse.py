@@ -225,7 +225,8 @@ def _iso(m: re.Match[str], c: _Ctx) -> Window | None:
         return None
 
 
-@_rule(r"(?:(?:in|during|for|over|on|at)\s+)?(?:(?P<mod>this|next|last|the)\s+)?(?:week-?end)")
+@_rule(r"(?:(?:in|during|for|over|on|at)\s+)?(?:(?P<mod>this|next|last|the)\s+)?"
+       r"(?:week-?end|wknd|wkend|w/e)\b")  # typed short too: "this wknd"
 def _weekend(m: re.Match[str], c: _Ctx) -> Window | None:
     if m["mod"] is None and c.strict and not m.group(0).startswith(("over ", "on ", "at ")):
         return None

@@ -213,3 +213,12 @@ def test_a_days_agenda_says_what_was_cancelled_that_day(rt: Runtime, question: s
     answer = ask(rt, question)  # EXDATE 20261207T100000: that Monday's sync is off
     assert "Cancelled: Team sync (Monday 7 December 2026 10:00)" in answer.answer
     assert all(e.title != "Team sync" for e in answer.events)
+
+
+def test_none_left_in_the_asked_window_says_so_and_when_the_next_is(rt: Runtime) -> None:
+    answer = library.ask(rt, "how many team syncs are left this week")  # Mon 23 Nov, 10:00 next
+    assert "Remaining (1)" in answer.answer
+    # the sync is weekly without end: none is left on the 7th (EXDATE), the next is the 14th
+    answer = library.ask(rt, "any team syncs left on 7 december?")
+    assert answer.route == "calendar" and "Remaining" not in answer.answer
+    assert "Monday 14 December 2026" in answer.answer

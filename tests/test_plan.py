@@ -407,3 +407,11 @@ def test_one_word_spelt_like_another_language_leaves_the_question_english(questi
     # "decembre" is a typo here, not French: the rest of the question is English
     plan = PLANNER.plan(question, NOW)
     assert plan.language == "en" and plan.route in ("free", "agenda")
+
+
+@pytest.mark.parametrize(("question", "route"), [
+    ("whats in the calendar while im away in lisbon", "agenda"),
+    ("what've i got tomorrow", "agenda")])
+def test_contractions_typed_without_an_apostrophe_or_in_full_are_read(question: str,
+                                                                       route: str) -> None:
+    assert PLANNER.plan(question, NOW).route == route

@@ -358,3 +358,10 @@ def test_an_abbreviation_alone_at_the_end_of_a_clause_is_a_word(text: str) -> No
 def test_tomorrow_typed_in_a_hurry_is_tomorrow(word: str) -> None:
     (w, _), = find_windows(f"whats on {word}", MONDAY, TZ, prefer="future")
     assert w.start == local("2026-11-24")
+
+
+@pytest.mark.parametrize("written", ["this weekend", "this wknd", "this wkend", "this w/e"])
+def test_the_weekend_typed_short_is_the_weekend(written: str) -> None:
+    now = datetime(2027, 10, 27, 7, 15, tzinfo=TZ)  # a Wednesday
+    found = find_window(f"what have i got {written}", now, TZ)
+    assert found is not None and found[0].start.date() == date(2027, 10, 30)
