@@ -195,7 +195,7 @@ def _companions(tokens: list[str]) -> list[str]:
     return [t for t in out if t not in _FIRST_PERSON and t not in WH and t not in AUX]
 
 
-_BACK = frozenset("i we i'm we're am are get got come came return fly am 'm back home".split())
+_BACK = frozenset("i we i'm we're am are get got come came return fly back home".split())
 
 
 def _after(tokens: list[str]) -> tuple[int, int] | None:
@@ -310,10 +310,7 @@ class Planner:
         dspans = ph.find(tokens, cal["during"])
         if dspans:
             a, b = dspans[0]
-            ref = [t for t in tokens[b:] if t not in p.stopwords and t not in ("trip",)]
-            ref_all = [t for t in tokens[b:] if t not in p.stopwords]
-            during = tuple(self.vocab.match_events(ref_all, p)) or tuple(
-                self.vocab.match_events(ref, p))
+            during = self._period(tokens[b:], p)
             if during:
                 tokens = tokens[:a]
         # "once I'm back from <event>", "after <event>": what is asked comes after it ends
@@ -321,10 +318,7 @@ class Planner:
         aspan = _after(tokens) if p.language == "en" and not during else None
         if aspan:
             a, b = aspan
-            ref = [t for t in tokens[b:] if t not in p.stopwords and t not in ("trip",)]
-            after = tuple(self.vocab.match_events(
-                [t for t in tokens[b:] if t not in p.stopwords], p)) or tuple(
-                self.vocab.match_events(ref, p))
+            after = self._period(tokens[b:], p)
             if after:
                 tokens = tokens[:a]
 
@@ -487,6 +481,13 @@ class Planner:
             if local or (plain(word) not in named and re.search(rf"\bin {word}$", text)):
                 return zone, word
         return None
+
+    def _period(self, words_: list[str], p: Phrases) -> tuple[EventMatch, ...]:
+        """The events the words after "during" or "once I'm back from" name: all of them
+        ("the Lisbon trip"), else without "trip" ("the trip to Porto" for "Porto")."""
+        ref_all = [t for t in words_ if t not in p.stopwords]
+        ref = [t for t in ref_all if t != "trip"]
+        return tuple(self.vocab.match_events(ref_all, p)) or tuple(self.vocab.match_events(ref, p))
 
     def _mode(self, spans: dict[str, list[tuple[int, int]]], has_window: bool,
               tokens: list[str]) -> EventMode:

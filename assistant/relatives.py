@@ -10,6 +10,7 @@ words for each relative come from the phrase tables' ``[kin]`` groups of every l
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Iterable
 from functools import cache
 
@@ -70,8 +71,6 @@ def _not_names() -> frozenset[str]:
 
 def _key(word: str) -> str | None:
     if word and not word[0].isalnum():  # a picture: 🐶 is a dog, 🐈 a cat
-        import unicodedata
-
         name = unicodedata.name(word[0], "")
         return "dog" if "DOG" in name or "POODLE" in name else "cat" if "CAT" in name else None
     word = word.lower()

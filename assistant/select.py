@@ -277,20 +277,17 @@ class Selector:
         attributes = {f: w for f, w in weights.items()
                       if f not in entities and f not in self.type_nouns}
 
+        def holds(words: set[str], f: str) -> bool:  # "father" is held by "Papa"
+            return any(_holds(words, k) for k in self._kin(f))
+
         def share(found: set[str], wanted: dict[str, float], partly: set[str] | None = None
                   ) -> float:
             total = sum(wanted.values())
             if not total:
                 return 1.0
-            def holds(words: set[str], f: str) -> bool:  # "father" is held by "Papa"
-                return any(_holds(words, k) for k in self._kin(f))
-
             got = sum(w * (1.0 if holds(found, f) else 0.6 if partly and holds(partly, f)
                            else 0.0) for f, w in wanted.items())
             return got / total
-
-        def share_one(found: set[str], f: str) -> bool:
-            return any(_holds(found, k) for k in self._kin(f))
 
         # first the cheap part: words, names, values; then meaning, for the statements
         # that can win (embedding every statement of eight sources is most of a question)
@@ -362,7 +359,7 @@ class Selector:
         # a focus word the statement says in other words ("lend" / "borrow", "choose" /
         # "decide") is held in part, as a heading holds it
         close = self._close(forms, [texts[i] for i in picked],
-                            [{f for f in meant[i][1] if not share_one(meant[i][0], f)}
+                            [{f for f in meant[i][1] if not holds(meant[i][0], f)}
                              for i in picked])
         for i, found in zip(picked, close, strict=True):
             if found:
@@ -475,7 +472,6 @@ def _only_a_question(text: str) -> bool:
 
 
 @cache
-@cache
 def not_known_cues() -> tuple[tuple[str, ...], ...]:
     """What says a fact is not known yet, in every language of the phrase tables: notes
     are often in another language than the question ("Todavía no está decidido")."""
@@ -484,6 +480,7 @@ def not_known_cues() -> tuple[tuple[str, ...], ...]:
     return tuple(dict.fromkeys(c for lang in LANGUAGES for c in load(lang).not_known))
 
 
+@cache
 def _german_words() -> frozenset[str]:
     return load("de").stopwords - load("en").stopwords
 
